@@ -1,0 +1,105 @@
+"""Load a sequence classifier offline and give it a stable identity for the cache.
+
+Any Hugging Face model id (already in the local cache) or local directory works. Nothing is
+downloaded unless ``SOCIAL_AUDIT_ALLOW_DOWNLOAD=1`` is set: an audit must run on a laptop with
+no internet and must not fetch code or weights behind the consultant's back.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from audit.errors import AuditInputError
+from audit.sentiment.labels import label_matrix
+
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "sentiment-minilm"
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A ready-to-run classifier: tokenizer, torch module, label matrix and identity."""
+
+    name: str
+    identity: str
+    tokenizer: object
+    module: object
+    labels: np.ndarray
+    device: str
+
+
+def _allow_download() -> bool:
+    return os.environ.get("SOCIAL_AUDIT_ALLOW_DOWNLOAD") == "1"
+
+
+def model_identity(name: str) -> str:
+    """``name@<hash>``: a hash of the weight files for a directory, the snapshot revision for a
+    hub id, so a retrained or updated model never reuses stale cached scores."""
+    path = Path(name)
+    if path.is_dir():
+        digest = hashlib.sha256()
+        for fname in sorted(p.name for p in path.iterdir() if p.name in WEIGHT_FILES or p.name == "config.json"):
+            digest.update(_file_digest(str(path / fname), (path / fname).stat().st_mtime_ns).encode())
+        return f"{path.resolve()}@{digest.hexdigest()[:16]}"
+    try:
+        from huggingface_hub import snapshot_download
+
+        snap = Path(snapshot_download(name, local_files_only=True))
+        return f"{name}@{snap.name}"
+    except Exception:  # not in the local cache: identity by name only (loading will say why)
+        return f"{name}@unknown-revision"
+
+
+@lru_cache(maxsize=32)
+def _file_digest(path: str, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quantize(module):
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+@lru_cache(maxsize=4)
+def load(name: str | None = None, device: str = "cpu", quantize: bool = False,
+         label_map: tuple[tuple[str, str], ...] = ()) -> LoadedModel:
+    """Load once per process (the cache also serves each Dask worker)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    name = str(name or DEFAULT_MODEL)
+    local_only = not _allow_download()
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name, local_files_only=local_only)
+        module = AutoModelForSequenceClassification.from_pretrained(name, local_files_only=local_only, dtype=torch.float32)
+    except Exception as exc:  # OSError, ValueError, HF errors: one clear message for the user
+        raise AuditInputError(
+            f"Could not load the sentiment model '{name}': {str(exc).splitlines()[0]}\n"
+            f"Pass a local model directory or a Hugging Face id already in the local cache "
+            f"(downloads are off; set SOCIAL_AUDIT_ALLOW_DOWNLOAD=1 to allow them), or leave "
+            f"--model out to use the offline default at {DEFAULT_MODEL}."
+        ) from None
+    labels = label_matrix(module.config.id2label, dict(label_map) or None)
+    module.eval()
+    if quantize:
+        if device != "cpu":
+            raise AuditInputError("int8 quantisation is for the CPU; drop --quantize or use --device cpu.")
+        module = _quantize(module)
+    module.to(device)
+    ident = model_identity(name) + (":int8" if quantize else "") + (f":map={sorted(label_map)}" if label_map else "")
+    return LoadedModel(name=name, identity=ident, tokenizer=tokenizer, module=module, labels=labels, device=device)
