@@ -1,0 +1,168 @@
+"""How many social agents each hour of the week needs: Erlang C on the client's own arrivals.
+
+Why Erlang C: it is the standard contact-centre model a workforce planner will recognise and
+check. It assumes random (Poisson) arrivals and that a waiting customer waits rather than leaves,
+which is close enough for a public social queue, and it turns "answer 80% within 1 hour" into a
+head count per hour. All functions are pure; the playbook calls ``plan`` once per brand.
+
+Hour-of-week index: ``weekday * 24 + hour`` with Monday = 0 (pandas ``dayofweek``), 168 slots.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+HOURS_PER_WEEK = 168
+DEFAULT_HANDLE_MIN = 6.0
+DEFAULT_TARGET_MIN = 60.0
+DEFAULT_TARGET_SHARE = 0.8
+DEFAULT_MAX_OCCUPANCY = 0.85
+DEFAULT_SHRINKAGE = 0.30
+DEFAULT_CONTRACT_HOURS = 37.5
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def erlang_b(traffic: float, agents: int) -> float:
+    """Blocking probability by the stable recursion (no factorials, no overflow for big N)."""
+    if agents < 0 or traffic < 0:
+        raise ValueError("traffic and agents must be non-negative")
+    b = 1.0
+    for n in range(1, agents + 1):
+        b = traffic * b / (n + traffic * b)
+    return b
+
+
+def erlang_c(traffic: float, agents: int) -> float:
+    """Probability that a contact has to wait; 1.0 when the queue is unstable (agents <= traffic)."""
+    if traffic <= 0:
+        return 0.0
+    if agents <= traffic:
+        return 1.0
+    b = erlang_b(traffic, agents)
+    return agents * b / (agents - traffic * (1.0 - b))
+
+
+def service_level(traffic: float, agents: int, handle_s: float, target_s: float) -> float:
+    """Share of contacts answered within ``target_s``: 1 - C * exp(-(N - A) * T / AHT)."""
+    if traffic <= 0:
+        return 1.0
+    if agents <= traffic:
+        return 0.0
+    return 1.0 - erlang_c(traffic, agents) * math.exp(-(agents - traffic) * target_s / handle_s)
+
+
+def average_wait_s(traffic: float, agents: int, handle_s: float) -> float:
+    """Mean wait before the first answer (ASA), in seconds; infinite when understaffed."""
+    if traffic <= 0:
+        return 0.0
+    if agents <= traffic:
+        return math.inf
+    return erlang_c(traffic, agents) * handle_s / (agents - traffic)
+
+
+def agents_needed(
+    arrivals_per_hour: float,
+    handle_s: float,
+    target_s: float,
+    target_share: float = DEFAULT_TARGET_SHARE,
+    max_occupancy: float | None = DEFAULT_MAX_OCCUPANCY,
+) -> int:
+    """Fewest agents that meet the service level (and keep occupancy sustainable); 0 if no arrivals.
+
+    The occupancy cap matters for high volumes: Erlang C alone would run agents at 95%+, which no
+    team sustains for a shift.
+    """
+    if not 0 < target_share < 1:
+        raise ValueError("target_share must be between 0 and 1")
+    traffic = arrivals_per_hour * handle_s / 3600.0
+    if traffic <= 0:
+        return 0
+    n = max(1, math.floor(traffic) + 1)
+    if max_occupancy:
+        n = max(n, math.ceil(traffic / max_occupancy))
+    while service_level(traffic, n, handle_s, target_s) < target_share:
+        n += 1
+    return n
+
+
+def backup_cover(agents: int, min_agents: int = 0) -> int:
+    """Rostered head count: never below the minimum, and +1 where the model says one person,
+    because a single agent on a public channel is a single point of failure (breaks, sickness,
+    one long escalation)."""
+    cover = max(agents, min_agents)
+    return cover + 1 if cover == 1 else cover
+
+
+def plan(
+    arrivals: Sequence[float],
+    *,
+    handle_min: float = DEFAULT_HANDLE_MIN,
+    target_min: float = DEFAULT_TARGET_MIN,
+    target_share: float = DEFAULT_TARGET_SHARE,
+    max_occupancy: float | None = DEFAULT_MAX_OCCUPANCY,
+    min_agents: int = 0,
+    shrinkage: float = DEFAULT_SHRINKAGE,
+    contract_hours: float = DEFAULT_CONTRACT_HOURS,
+) -> dict:
+    """Staffing for each of the 168 hours of the week from average arrivals per hour-of-week.
+
+    Returns plain lists (JSON-ready) and a summary a manager can act on: peak head count, rostered
+    agent-hours per week, and FTE after shrinkage (breaks, training, leave).
+    """
+    if len(arrivals) != HOURS_PER_WEEK:
+        raise ValueError(f"need {HOURS_PER_WEEK} hourly arrival rates, got {len(arrivals)}")
+    handle_s, target_s = handle_min * 60.0, target_min * 60.0
+    rates = [max(0.0, float(a)) for a in arrivals]
+    agents = [agents_needed(a, handle_s, target_s, target_share, max_occupancy) for a in rates]
+    traffic = [a * handle_s / 3600.0 for a in rates]
+    cover = [backup_cover(n, min_agents) for n in agents]
+    occupancy = [t / n if n else 0.0 for t, n in zip(traffic, agents)]
+    levels = [service_level(t, n, handle_s, target_s) if n else 1.0 for t, n in zip(traffic, agents)]
+    waits = [average_wait_s(t, n, handle_s) / 60.0 if n else 0.0 for t, n in zip(traffic, agents)]
+    busy = [n > 0 for n in agents]
+    rostered_hours = float(sum(cover))
+    peak = max(range(HOURS_PER_WEEK), key=lambda h: (agents[h], rates[h]))
+    return {
+        "parameters": {
+            "handle_min": handle_min, "target_min": target_min, "target_share": target_share,
+            "max_occupancy": max_occupancy, "min_agents": min_agents, "shrinkage": shrinkage,
+            "contract_hours": contract_hours,
+        },
+        "arrivals": [round(a, 3) for a in rates],
+        "agents": agents,
+        "cover": cover,
+        "occupancy": [round(o, 3) for o in occupancy],
+        "service_level": [round(s, 4) for s in levels],
+        "avg_wait_min": [round(w, 2) for w in waits],
+        "summary": {
+            "contacts_per_week": round(sum(rates), 1),
+            "peak_agents": agents[peak],
+            "peak_cover": max(cover),
+            "peak_hour": hour_label(peak),
+            "hours_with_demand": sum(busy),
+            "model_agent_hours": float(sum(agents)),
+            "rostered_agent_hours": rostered_hours,
+            "fte": round(rostered_hours / (contract_hours * (1.0 - shrinkage)), 1),
+            "mean_occupancy": round(sum(traffic) / sum(agents), 3) if sum(agents) else 0.0,
+        },
+    }
+
+
+def hour_label(hour_of_week: int) -> str:
+    """``37`` -> ``Tue 13:00``: how a roster names a slot."""
+    day, hour = divmod(hour_of_week, 24)
+    return f"{WEEKDAYS[day]} {hour:02d}:00"
+
+
+def coverage_windows(cover: Sequence[int]) -> list[dict]:
+    """Collapse the hourly roster into runs of equal head count per weekday, for a readable table."""
+    windows: list[dict] = []
+    for day in range(7):
+        start = day * 24
+        for hour in range(start, start + 24):
+            if hour == start or cover[hour] != cover[hour - 1]:
+                windows.append({"day": WEEKDAYS[day], "from": f"{hour - start:02d}:00",
+                                "to": f"{hour - start + 1:02d}:00", "agents": int(cover[hour])})
+            else:
+                windows[-1]["to"] = f"{hour - start + 1:02d}:00"
+    return windows

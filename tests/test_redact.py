@@ -1,0 +1,62 @@
+"""Personal data in customer text is masked; brand handles and ordinary text survive."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from audit.redact import pseudonym, redact_authors, redact_frame, redact_series, redact_text
+
+BRANDS = ["AcmeHelp", "@Acme"]
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("@AcmeHelp order 12345678 is late", "@AcmeHelp order [number] is late"),
+    ("ping @jane_doe and @Bob99", "ping @[customer] and @[customer]"),
+    ("mail me at jane.doe+x@example.co.uk", "mail me at [email]"),
+    ("call +44 20 7946 0958 now", "call [phone] now"),
+    ("or (555) 123-4567.", "or [phone]."),
+    ("acct 0012345 ok", "acct [number] ok"),
+])
+def test_masks_personal_data(raw, expected):
+    assert redact_text(raw, keep_handles=BRANDS) == expected
+
+
+def test_keeps_brand_handles_case_insensitively_and_ordinary_text():
+    text = "@acmehelp @ACME thanks! Paid $1,299.00 at 10:30 on 2024-01-15, code 12345 😀 日本語"
+    assert redact_text(text, keep_handles=BRANDS) == text
+
+
+def test_without_keep_list_every_handle_is_masked():
+    assert redact_text("@AcmeHelp hi") == "@[customer] hi"
+
+
+def test_missing_values_pass_through():
+    assert redact_text(None) is None
+
+
+def test_series_matches_scalar_and_keeps_missing():
+    texts = pd.Series(["@AcmeHelp call 555-123-4567", None, "x@y.com @someone 9876543"],
+                      dtype="string", index=[10, 11, 12])
+    out = redact_series(texts, keep_handles=BRANDS)
+    assert list(out.index) == [10, 11, 12]
+    assert out.isna().tolist() == [False, True, False]
+    assert out[10] == redact_text(texts[10], BRANDS) == "@AcmeHelp call [phone]"
+    assert out[12] == "[email] @[customer] [number]"
+
+
+def test_author_pseudonyms_are_stable_and_salted():
+    authors = pd.Series(["AcmeHelp", "115712", "115712", "sprintcare_fan"], dtype="string")
+    out = redact_authors(authors, ["acmehelp"], salt="run1")
+    assert out[0] == "AcmeHelp"
+    assert out[1] == out[2] == pseudonym("115712", "run1") != pseudonym("115712", "run2")
+    assert "115712" not in set(out) and out[3].startswith("customer-")
+
+
+def test_redact_frame_masks_text_and_ids_but_not_figures():
+    frame = pd.DataFrame({"author": ["115712", "AcmeHelp"], "text": ["my no 07700900123", "@115712 ok"],
+                          "n": [3, 4]})
+    out = redact_frame(frame, ["AcmeHelp"])
+    assert out["text"].tolist() == ["my no [number]", "@[customer] ok"]
+    assert out["author"][1] == "AcmeHelp" and out["author"][0] != "115712"
+    assert out["n"].tolist() == [3, 4]
+    assert frame["author"][0] == "115712"  # the input is not modified
