@@ -8,3 +8,8 @@ from __future__ import annotations
 
 class AuditInputError(ValueError):
     """Bad input, bad configuration or a missing resource, described for a consultant."""
+
+
+class StageFailed(RuntimeError):
+    """A stage's notebook failed: names the stage, the notebook and the cell; the executed
+    notebook (kept in the run folder) holds the full traceback."""

@@ -2,12 +2,16 @@
 
 Tweet models are trained on text where mentions read ``@user`` and links ``http``; doing the
 same here keeps customer handles out of the model's view (and out of the cache key), so two
-customers writing the same words share one score.
+customers writing the same words share one score. E-mail addresses, phone numbers and long
+digit runs are masked exactly as ``audit.redact`` masks them, so a ``--redact`` run (which scores
+already-masked text) gets the very same scores as a plain run.
 """
 from __future__ import annotations
 
 import html
 import re
+
+from audit.redact import HANDLE_MASK, redact_text
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
@@ -23,5 +27,6 @@ def normalize_text(text: object) -> str:
     s = html.unescape(s)
     s = _CONTROL.sub(" ", s)
     s = _URL.sub("http", s)
+    s = redact_text(s).replace(HANDLE_MASK, "@user")
     s = _MENTION.sub("@user", s)
     return _SPACE.sub(" ", s).strip()

@@ -1,0 +1,85 @@
+"""What a run folder holds, and how its files are written (atomically, deterministically).
+
+A newcomer reads this list to know where everything is:
+
+    outputs/<client-slug>/
+      audit.json            every figure of the run (schema_version, row accounting, ...)
+      run_log.json          parameters, stage timings, versions (wall-clock lives here only)
+      quarantine.csv        rejected input rows with a reason each (formula-safe)
+      messages.parquet      normalised messages with conversation columns
+      conversations.parquet one row per conversation
+      scores.parquet        sentiment per message
+      intents.parquet       intent per customer post
+      playbook.html/.pdf    the report
+      charts/               the report's charts as SVG
+      notebooks/            the executed notebooks (+ analysis.html, a no-input export)
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.safeio import atomic_write_bytes, atomic_write_text
+
+AUDIT_JSON = "audit.json"
+RUN_LOG = "run_log.json"
+QUARANTINE = "quarantine.csv"
+MESSAGES = "messages.parquet"
+CONVERSATIONS = "conversations.parquet"
+SCORES = "scores.parquet"
+INTENTS = "intents.parquet"
+INGEST_SUMMARY = "ingest.json"
+SCORE_SUMMARY = "scoring.json"
+METRICS = "metrics.json"
+PEERS = "peers.json"
+MATURITY = "maturity.json"
+PLAYBOOK_JSON = "playbook.json"
+PLAYBOOK_HTML = "playbook.html"
+PLAYBOOK_PDF = "playbook.pdf"
+CHARTS = "charts"
+NOTEBOOKS = "notebooks"
+
+
+def _plain(value: Any) -> Any:
+    """numpy/pandas scalars to JSON types; NaN and infinities to null (JSON has none)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(_plain(data), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(data: Any, path: Path) -> None:
+    atomic_write_text(path, dumps(data))
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    atomic_write_bytes(path, buf.getvalue())

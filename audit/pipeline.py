@@ -1,0 +1,210 @@
+"""Run an audit: the four stage notebooks, in order, through papermill, into one run folder.
+
+A stage whose inputs and parameters have not changed since its last success is skipped, so a
+re-run after a failure (or after editing the rubric) resumes where it stopped. Wall-clock
+timings go to ``run_log.json``, never into ``audit.json``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import audit
+from audit import files
+from audit.errors import AuditInputError, StageFailed
+from audit.safeio import safe_child, slugify
+
+NOTEBOOK_DIR = Path(audit.__file__).resolve().parent.parent / "notebooks"
+KERNEL = "python3"
+STATE = ".stages.json"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    notebook: str
+    params: tuple[str, ...]
+    outputs: tuple[str, ...]
+    input_files: tuple[str, ...] = ()
+
+
+STAGES = (
+    Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
+          (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
+    Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
+          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire"),
+          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
+    Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
+          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON)),
+)
+
+
+@dataclass
+class RunConfig:
+    """Everything a consultant can set for one client's audit (the CLI's flags)."""
+
+    data: str
+    client: str
+    brands: list[str] = field(default_factory=list)
+    mapping: str | None = None
+    out: str = "outputs"
+    model: str | None = None
+    device: str = "auto"
+    batch_size: int = 64
+    quantize: bool = False
+    engine: str = "local"
+    scheduler: str | None = None
+    cache: str | None = None
+    rubric: str | None = None
+    questionnaire: str | None = None
+    redact: bool = False
+    pdf: bool = True
+    fresh: bool = False
+
+    def run_dir(self) -> Path:
+        """``<out>/<client-slug>``; the slug can never climb out of ``out``."""
+        return safe_child(Path(self.out), slugify(self.client))
+
+    def check(self) -> None:
+        """Fail before any work on a missing input file (one message, with the path)."""
+        for name in ("data", "mapping", "rubric", "questionnaire"):
+            value = getattr(self, name)
+            if value and not Path(value).is_file():
+                raise AuditInputError(f"--{name} {value}: no such file.")
+
+
+def _file_digest(path: str | None) -> str | None:
+    if not path:
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: RunConfig) -> str:
+    content = {
+        "version": audit.__version__,
+        "params": {k: params[k] for k in stage.params},
+        "files": {k: _file_digest(getattr(config, k)) for k in stage.input_files},
+        "upstream": upstream,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
+    params = asdict(config)
+    for key in ("data", "mapping", "rubric", "questionnaire", "cache"):
+        if params[key]:
+            params[key] = str(Path(params[key]).resolve())
+    params["run_dir"] = str(run_dir.resolve())
+    return params
+
+
+def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
+    """Execute one notebook with papermill; turn a failing cell into one clear message."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = NOTEBOOK_DIR / stage.notebook
+    if not source.exists():
+        raise AuditInputError(f"Notebook {source} is missing: run from a checkout installed with `pip install -e .`.")
+    target = run_dir / files.NOTEBOOKS / stage.notebook
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wanted = {k: params[k] for k in ("run_dir", *stage.params)}
+    try:
+        papermill.execute_notebook(str(source), str(target), parameters=wanted, kernel_name=KERNEL,
+                                   progress_bar=False, request_save_on_cell_execute=False, cwd=str(NOTEBOOK_DIR))
+    except PapermillExecutionError as exc:
+        if exc.ename in ("AuditInputError", "audit.errors.AuditInputError"):
+            raise AuditInputError(exc.evalue) from None
+        raise StageFailed(
+            f"Stage '{stage.name}' failed in notebook {stage.notebook}, cell {exc.cell_index} "
+            f"({exc.ename}: {exc.evalue}). The executed notebook with the full traceback is {target}."
+        ) from None
+    return target
+
+
+def export_analysis_html(notebook: Path) -> Path:
+    """A no-input HTML export of the analysis notebook, offline and sanitised."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="classic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, sanitize_html=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target = notebook.with_suffix(".html")
+    from audit.safeio import atomic_write_text
+
+    atomic_write_text(target, body)
+    return target
+
+
+def run(config: RunConfig, log=print) -> dict[str, Any]:
+    """Run (or resume) every stage for one client; returns the run summary."""
+    config.check()
+    run_dir = config.run_dir()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    params = _parameters(config, run_dir)
+    state_path = run_dir / STATE
+    state = {} if config.fresh or not state_path.exists() else files.read_json(state_path)
+    timings: dict[str, Any] = {}
+    upstream = ""
+    started = time.time()
+    for stage in STAGES:
+        fingerprint = _fingerprint(stage, params, upstream, config)
+        upstream = fingerprint
+        outputs_present = all((run_dir / o).exists() for o in stage.outputs)
+        if state.get(stage.name) == fingerprint and outputs_present and not (stage.name == "playbook" and config.pdf and not (run_dir / files.PLAYBOOK_PDF).exists()):
+            timings[stage.name] = {"status": "reused"}
+            log(f"[{config.client}] {stage.name}: up to date, reused")
+            continue
+        state.pop(stage.name, None)
+        files.write_json(state, state_path)
+        t0 = time.time()
+        log(f"[{config.client}] {stage.name}: running {stage.notebook} ...")
+        try:
+            executed = execute_stage(stage, params, run_dir)
+        except (AuditInputError, StageFailed):
+            timings[stage.name] = {"status": "failed", "seconds": round(time.time() - t0, 2)}
+            _write_log(run_dir, config, timings, started)
+            raise
+        if stage.name == "analysis":
+            export_analysis_html(executed)
+        timings[stage.name] = {"status": "ran", "seconds": round(time.time() - t0, 2)}
+        state[stage.name] = fingerprint
+        files.write_json(state, state_path)
+    _write_log(run_dir, config, timings, started)
+    audit_json = files.read_json(run_dir / files.AUDIT_JSON)
+    accounting = audit_json["accounting"]
+    scoring = audit_json["scoring"]
+    return {
+        "client": config.client,
+        "run_dir": str(run_dir),
+        "level": audit_json["maturity"]["level"],
+        "input_rows": accounting["input_rows"],
+        "accepted": accounting["accepted"],
+        "quarantined": accounting["quarantined"],
+        "cache_hit_rate": scoring["cache"]["hit_rate"],
+        "stages": timings,
+    }
+
+
+def _write_log(run_dir: Path, config: RunConfig, timings: dict, started: float) -> None:
+    from importlib.metadata import version
+
+    files.write_json({
+        "config": asdict(config),
+        "stages": timings,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
+        "seconds": round(time.time() - started, 2),
+        "versions": {"social-audit": audit.__version__, "python": platform.python_version(),
+                     **{name: version(name) for name in ("pandas", "torch", "transformers", "papermill")}},
+    }, run_dir / files.RUN_LOG)

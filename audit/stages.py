@@ -1,0 +1,196 @@
+"""The audit's stages as functions of a run folder: read the previous stage's files, call the
+pure library functions, write this stage's files atomically.
+
+Each notebook in ``notebooks/`` calls exactly one of these, so an analyst can re-run a stage in
+JupyterLab with other parameters and the next stage picks up the result from disk.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from audit import files
+from audit.errors import AuditInputError
+
+SCHEMA_VERSION = "1.0"
+
+
+def _messages(run_dir: Path) -> pd.DataFrame:
+    path = Path(run_dir) / files.MESSAGES
+    if not path.exists():
+        raise AuditInputError(f"{path} is missing: run the ingest stage (notebooks/01_ingest.ipynb) first.")
+    return pd.read_parquet(path)
+
+
+def ingest(run_dir: str | Path, data: str | Path, mapping: str | Path | None = None,
+           brands: list[str] | None = None, redact: bool = False) -> dict[str, Any]:
+    """Load and validate the export, rebuild conversations, account for every row."""
+    from audit import ingest as ingest_mod, threads
+    from audit.redact import redact_frame
+    from audit.safeio import write_csv_safe
+
+    run_dir = Path(run_dir)
+    result = ingest_mod.load(data, mapping=mapping, brands=brands)
+    messages, conversations = threads.build(result.messages, brands=brands)
+    all_brands = sorted(messages.loc[~messages["is_customer"], "author"].astype(str).unique())
+    client_brands = _client_brands(brands, all_brands)
+    quarantine = result.quarantine
+    if redact:  # masked before anything is written; scores stay identical (see sentiment.normalize)
+        messages = redact_frame(messages, all_brands)
+        conversations = redact_frame(conversations, all_brands, text_columns=())
+        raw = [c for c in quarantine.columns if c not in ("source_row", "reason", "detail")]
+        quarantine = redact_frame(quarantine.astype({c: "string" for c in raw}), all_brands, text_columns=raw)
+    files.write_parquet(messages, run_dir / files.MESSAGES)
+    files.write_parquet(conversations, run_dir / files.CONVERSATIONS)
+    write_csv_safe(quarantine, run_dir / files.QUARANTINE)
+    summary = {
+        "data": Path(data).name,
+        "brands_in_data": all_brands,
+        "client_brands": client_brands,
+        "accounting": result.accounting,
+        "conversations": int(len(conversations)),
+        "period": {"start": str(messages["created_at"].min()), "end": str(messages["created_at"].max())},
+        "redacted": bool(redact),
+    }
+    files.write_json(summary, run_dir / files.INGEST_SUMMARY)
+    return summary
+
+
+def _client_brands(requested: list[str] | None, available: list[str]) -> list[str]:
+    """The client's handles: as requested (case-insensitive), else every brand in the export."""
+    if not requested:
+        return available
+    lookup = {b.lower(): b for b in available}
+    missing = [b for b in requested if b.lower().lstrip("@") not in lookup]
+    if missing:
+        raise AuditInputError(
+            f"Brand handle(s) {missing} do not appear as brand authors in the data. "
+            f"Brand handles found: {', '.join(available[:30]) or 'none'}{' ...' if len(available) > 30 else ''}."
+        )
+    return sorted(lookup[b.lower().lstrip("@")] for b in requested)
+
+
+def score(run_dir: str | Path, model: str | None = None, device: str = "auto", batch_size: int = 64,
+          quantize: bool = False, engine: str = "local", scheduler: str | None = None,
+          cache: str | None = None) -> dict[str, Any]:
+    """Sentiment for every message and intent for every customer post."""
+    from audit import intent, sentiment
+
+    run_dir = Path(run_dir)
+    messages = _messages(run_dir)
+    options = {"scheduler": scheduler} if scheduler else None
+    scored = sentiment.score(messages["text"].tolist(), model=model, batch_size=batch_size, device=device,
+                             quantize=quantize, cache=cache, engine=engine, engine_options=options)
+    scores = pd.DataFrame({
+        "message_id": messages["message_id"].to_numpy(),
+        "sentiment": scored["label"].to_numpy(),
+        "sentiment_score": (scored["p_positive"] - scored["p_negative"]).round(6).to_numpy(),
+        "p_negative": scored["p_negative"].to_numpy(),
+        "p_neutral": scored["p_neutral"].to_numpy(),
+        "p_positive": scored["p_positive"].to_numpy(),
+    })
+    customer = messages["is_customer"].to_numpy()
+    intents = intent.classify(messages.loc[customer, "text"].tolist(),
+                              sentiment=scores.loc[customer, ["p_negative", "p_neutral", "p_positive"]].reset_index(drop=True),
+                              device=device)
+    intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
+    files.write_parquet(scores, run_dir / files.SCORES)
+    files.write_parquet(intents.reset_index(drop=True), run_dir / files.INTENTS)
+    summary = {
+        "model": model or "default",
+        "model_identity": scored.attrs["cache"]["model"].split("/")[-1],
+        "cache": {k: v for k, v in scored.attrs["cache"].items() if k != "model"},
+        "engine": engine,
+        "sentiment_mix": scores["sentiment"].value_counts().sort_index().to_dict(),
+        "intent_mix": intents["intent"].value_counts().sort_index().to_dict(),
+    }
+    files.write_json(summary, run_dir / files.SCORE_SUMMARY)
+    return summary
+
+
+def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Messages joined with their scores and intents, and the conversations: what analysis reads."""
+    run_dir = Path(run_dir)
+    messages = _messages(run_dir)
+    for name in (files.SCORES, files.INTENTS):
+        path = run_dir / name
+        if not path.exists():
+            raise AuditInputError(f"{path} is missing: run the scoring stage (notebooks/02_sentiment.ipynb) first.")
+        messages = messages.merge(pd.read_parquet(path), on="message_id", how="left")
+    return messages, pd.read_parquet(run_dir / files.CONVERSATIONS)
+
+
+def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None) -> dict[str, Any]:
+    """Metrics per brand/channel/overall, peer percentiles, and the maturity grade."""
+    from audit import maturity, metrics, peers
+
+    run_dir = Path(run_dir)
+    messages, conversations = enriched(run_dir)
+    summary = files.read_json(run_dir / files.INGEST_SUMMARY)
+    brands = summary["client_brands"]
+    figures = metrics.compute_all(messages, conversations, brands)
+    peer_table = peers.compare(messages, conversations, brands)
+    grade = maturity.grade(figures, maturity.load_rubric(rubric),
+                           maturity.load_questionnaire(questionnaire) if questionnaire else None)
+    files.write_json(figures, run_dir / files.METRICS)
+    files.write_json(peer_table, run_dir / files.PEERS)
+    files.write_json(grade, run_dir / files.MATURITY)
+    return {"metrics": figures, "peers": peer_table, "maturity": grade}
+
+
+def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
+    """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
+    from audit import playbook as playbook_mod, render
+
+    run_dir = Path(run_dir)
+    messages, conversations = enriched(run_dir)
+    ingest_summary = files.read_json(run_dir / files.INGEST_SUMMARY)
+    score_summary = files.read_json(run_dir / files.SCORE_SUMMARY)
+    book = playbook_mod.build(
+        files.read_json(run_dir / files.METRICS), files.read_json(run_dir / files.MATURITY),
+        messages, conversations, client=client, brands=ingest_summary["client_brands"],
+        accounting=ingest_summary["accounting"], peers=files.read_json(run_dir / files.PEERS),
+        model_card_summary=model_card_summary(score_summary),
+    )
+    files.write_json(book, run_dir / files.PLAYBOOK_JSON)
+    html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
+    render.write_html(html, run_dir / files.PLAYBOOK_HTML)
+    if pdf:
+        render.write_pdf(html, run_dir / files.PLAYBOOK_PDF)
+    audit = assemble(run_dir, client)
+    return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
+            "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
+
+
+def model_card_summary(score_summary: dict) -> dict[str, Any]:
+    """Headline figures of the default model's card (from its training report), for the appendix."""
+    from audit.sentiment import DEFAULT_MODEL
+
+    report_path = Path(DEFAULT_MODEL) / "training_report.json"
+    out = {"model": score_summary["model"], "identity": score_summary["model_identity"]}
+    if score_summary["model"] == "default" and report_path.exists():
+        report = json.loads(report_path.read_text())
+        out.update({"test_macro_f1": round(report["test"]["macro_f1"], 3), "test_accuracy": round(report["test"]["accuracy"], 3),
+                    "test_rows": report["test"]["n"], "licence": "non-commercial (CC BY-NC-SA 4.0 training data)"})
+    return out
+
+
+def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
+    """``audit.json``: every figure of the run, deterministic (no wall-clock values)."""
+    run_dir = Path(run_dir)
+    audit = {
+        "schema_version": SCHEMA_VERSION,
+        "client": client,
+        "ingest": files.read_json(run_dir / files.INGEST_SUMMARY),
+        "scoring": files.read_json(run_dir / files.SCORE_SUMMARY),
+        "metrics": files.read_json(run_dir / files.METRICS),
+        "peers": files.read_json(run_dir / files.PEERS),
+        "maturity": files.read_json(run_dir / files.MATURITY),
+        "playbook": files.read_json(run_dir / files.PLAYBOOK_JSON),
+    }
+    audit["accounting"] = audit["ingest"]["accounting"]
+    files.write_json(audit, run_dir / files.AUDIT_JSON)
+    return audit
