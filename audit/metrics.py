@@ -1,0 +1,617 @@
+"""Service metrics: each metric's written definition sits next to the code that computes it.
+
+The definition text is what the report prints, so keeping it in the same registry entry as the
+calculation is the only way to stop the two drifting apart. Every metric is computed on a
+*scope* (one brand handle, one channel, or the client's handles together) from the thread-built
+messages and conversations described in ``docs/ARCHITECTURE.md``; all work is vectorised pandas.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit.errors import AuditInputError
+
+MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
+                   "channel", "conversation_id", "brand", "sentiment")
+CONVERSATION_COLUMNS = ("conversation_id", "brand", "channel", "opened_at", "opened_by_customer",
+                        "opening_message_id", "first_response_at", "first_response_s", "answered",
+                        "last_customer_at", "last_brand_at")
+
+HOURS_PER_WEEK = 168
+MAX_EXAMPLES = 10
+CANNED_MIN_REPEATS = 3
+FOLLOW_UP_GAP = pd.Timedelta(hours=1)
+NIGHT_HOURS = (22, 6)          # [22:00, 06:00) local time
+BUSINESS_HOURS = (9, 17)       # Monday-Friday [09:00, 17:00) local time
+SERVICE_HANDLE = re.compile(r"(?:help|support|cares|service)$", re.IGNORECASE)
+
+# Unit -> the range a value (and so a rubric threshold) can take.
+UNITS: dict[str, tuple[float, float]] = {
+    "count": (0.0, math.inf),
+    "posts_per_day": (0.0, math.inf),
+    "share": (0.0, 1.0),
+    "minutes": (0.0, math.inf),
+    "hours_of_week": (0.0, float(HOURS_PER_WEEK)),
+    "flag": (0.0, 1.0),
+}
+
+# --- reply text patterns (documented in the metric definitions) ------------------------------
+_URL = r"(?:https?://|www\.)\S+"
+REDIRECT = re.compile(
+    r"\bDM(?:s|'?d|'?ing)?\b|\bdirect(?:ly)? messag|\bprivate messag|\binbox us\b|\bsend us a (?:PM|message)\b"
+    r"|\be-?mail us\b|\bcall us\b|\bgive us a (?:call|ring)\b|\bphone us\b|" + _URL,
+    re.IGNORECASE)
+SIGNOFF = re.compile(
+    r"(?:^|\s)(?:\^[A-Z]{1,4}|\*[A-Z]{1,4}|[-\u2013\u2014~]\s?[A-Z][a-z]{1,15}|[-\u2013\u2014~]\s?[A-Z]{2,4})\s*$")
+_GREETING_NAME = re.compile(
+    r"\b((?i:hi|hey|hello|dear|thanks|thank you|sorry|morning|afternoon|evening))[,!]?\s+"
+    r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to)\b)[A-Z][a-z]+")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
+ESCALATION = re.compile(
+    r"\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"
+    r"(?: on| along| over)? to\b|\bescalat(?:e|ed|es|ing|ion)\b|\bforwarded\b|\bforwarding (?:this|it|your)\b"
+    r"|\bhanded (?:this|it) (?:over )?to\b",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60")."""
+
+    value: float | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows one set of handles is accountable for.
+
+    ``inbound``: customer posts in conversations with the handles; ``convs``: customer-opened
+    conversations with them; ``replies``: brand replies *written by* them (so a service handle
+    answering on the marketing handle's conversation is credited to the service handle).
+    """
+
+    inbound: pd.DataFrame
+    convs: pd.DataFrame
+    replies: pd.DataFrame
+    handles: frozenset[str]
+    service: frozenset[str]
+    days: int
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registry entry: ``compute`` must implement exactly what ``definition`` says."""
+
+    name: str
+    title: str
+    definition: str
+    unit: str
+    higher_is_better: bool | None  # None: volume, neither good nor bad
+    compute: Callable[[Scope], Measure]
+    group: str
+    example: str | None = None  # key of metrics["examples"] that illustrates this metric
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> Metric:
+    if metric.name in METRICS:
+        raise ValueError(f"metric {metric.name!r} registered twice")
+    if metric.unit not in UNITS:
+        raise ValueError(f"metric {metric.name!r}: unknown unit {metric.unit!r}")
+    METRICS[metric.name] = metric
+    return metric
+
+
+def metric_names() -> list[str]:
+    return sorted(METRICS)
+
+
+def get_metric(name: str) -> Metric:
+    """Look a metric up by name; an unknown name is a user error that lists the valid ones."""
+    try:
+        return METRICS[name]
+    except KeyError:
+        raise AuditInputError(
+            f"Unknown metric {name!r}. Valid metric names: {', '.join(metric_names())}.") from None
+
+
+# --- small vectorised helpers ------------------------------------------------------------------
+def share(hits: pd.Series, within: pd.Series | None = None) -> Measure:
+    """Share of rows where ``hits`` is True (optionally among rows where ``within`` is True)."""
+    if within is not None:
+        hits = hits[within]
+    n = int(len(hits))
+    k = int(hits.sum())
+    return Measure(k / n if n else None, k, n)
+
+
+def quantile(values: pd.Series, q: float) -> Measure:
+    """Quantile with numpy's default linear interpolation; NaN values (unanswered) are dropped."""
+    v = values.dropna()
+    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)))
+
+
+def count(mask: pd.Series) -> Measure:
+    return Measure(int(mask.sum()))
+
+
+def _key(handles: pd.Series) -> pd.Series:
+    """Handles compare without '@' and case-insensitively: exports mix both spellings."""
+    return handles.astype("str").str.lstrip("@").str.casefold()
+
+
+def _hour_of_week(local: pd.Series) -> pd.Series:
+    return local.dt.dayofweek * 24 + local.dt.hour
+
+
+def normalise_reply(text: pd.Series) -> pd.Series:
+    """Reduce a reply to its template: handles, links, names, sign-offs and numbers removed."""
+    t = text.str.replace(_URL, " ", regex=True)
+    t = t.str.replace(r"(?<![\w@])@\w+", " ", regex=True)
+    t = t.str.replace(SIGNOFF, " ", regex=True)
+    t = t.str.replace(_GREETING_NAME, r"\1", regex=True)
+    t = t.str.casefold().str.replace(r"\d+", "#", regex=True)
+    t = t.str.replace(r"[^\w#]+", " ", regex=True)
+    return t.str.strip()
+
+
+def _personal(text: pd.Series) -> pd.Series:
+    # count() rather than contains(): the greeting pattern's group is for normalise_reply.
+    return (text.str.count(_GREETING_NAME) > 0) | text.str.contains(_FIRST_PERSON)
+
+
+# --- preparation: every derived column computed once on the full data --------------------------
+@dataclass(frozen=True)
+class Prepared:
+    messages: pd.DataFrame
+    conversations: pd.DataFrame
+    days: pd.DatetimeIndex  # local calendar days of the whole export
+    tz: str
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AuditInputError(
+            f"{what} lacks column(s) {', '.join(missing)}; the metrics stage needs the threads and "
+            f"sentiment outputs joined (see docs/ARCHITECTURE.md). Run those stages first.")
+
+
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
+    """Add the per-message and per-conversation flags every scope reuses."""
+    _require(messages, MESSAGE_COLUMNS, "messages")
+    _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    m = messages.copy()
+    m["is_customer"] = m["is_customer"].fillna(False).astype(bool)
+    if "intent" not in m.columns:
+        m["intent"] = pd.NA
+    m["_author"] = _key(m["author"])
+    m["_brand"] = _key(m["brand"]).where(m["brand"].notna())
+    m["_local"] = m["created_at"].dt.tz_convert(tz)
+    m["_how"] = _hour_of_week(m["_local"])
+    brand_msg = ~m["is_customer"]
+    m["_is_reply"] = brand_msg & m["reply_to_id"].notna()
+    m["_direct_reply"] = m["message_id"].isin(m.loc[brand_msg, "reply_to_id"].dropna())
+    last_brand = m.loc[brand_msg].groupby("conversation_id")["created_at"].max()
+    m["_followed"] = (m["conversation_id"].map(last_brand) > m["created_at"]).fillna(False).astype(bool)
+    m["_negative"] = m["sentiment"].eq("negative").fillna(False).astype(bool)
+    m["_praise"] = (m["sentiment"].eq("positive") | m["intent"].eq("compliment")).fillna(False).astype(bool)
+    text = m["text"].fillna("").astype("str")
+    m["_redirect"] = brand_msg & text.str.contains(REDIRECT)
+    m["_signoff"] = brand_msg & text.str.replace(_URL, "", regex=True).str.rstrip().str.contains(SIGNOFF)
+    m["_personal"] = brand_msg & _personal(text)
+    m["_escalation"] = brand_msg & text.str.contains(ESCALATION)
+    m["_canned_key"] = normalise_reply(text).where(brand_msg)
+
+    c = conversations.copy()
+    for col in ("opened_by_customer", "answered"):
+        c[col] = c[col].fillna(False).astype(bool)
+    c["_brand"] = _key(c["brand"]).where(c["brand"].notna())
+    opened = c["opened_at"].dt.tz_convert(tz)
+    first = c["first_response_at"].dt.tz_convert(tz)
+    c["_how"] = _hour_of_week(opened)
+    c["_frt_min"] = (c["first_response_s"].astype("float64") / 60).where(c["answered"])
+    c["_within_1h"] = c["answered"] & (c["first_response_s"] <= 3600).fillna(False)
+    c["_within_4h"] = c["answered"] & (c["first_response_s"] <= 4 * 3600).fillna(False)
+    c["_same_day"] = c["answered"] & (first.dt.normalize() == opened.dt.normalize()).fillna(False)
+    sentiment = m.set_index("message_id")["sentiment"]
+    c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
+    order = [col for col in ("conversation_id", "created_at", "turn", "message_id") if col in m.columns]
+    customer_posts = m.loc[m["is_customer"]].sort_values(order)
+    c["_last_customer_sentiment"] = c["conversation_id"].map(
+        customer_posts.groupby("conversation_id")["sentiment"].last())
+    hour, weekday = opened.dt.hour, opened.dt.dayofweek
+    c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
+    c["_weekend"] = weekday >= 5
+    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+    brand_posts = m.loc[brand_msg].sort_values(order)
+    gaps = brand_posts.groupby("conversation_id")["created_at"].diff() >= FOLLOW_UP_GAP
+    gap_after = gaps.groupby(brand_posts["conversation_id"]).any()
+    closes_loop = (c["last_customer_at"] > c["first_response_at"]) & (c["last_brand_at"] > c["last_customer_at"])
+    c["_follow_up"] = c["answered"] & (
+        closes_loop.fillna(False) | c["conversation_id"].map(gap_after).fillna(False).astype(bool))
+
+    local_days = m["_local"].dt.normalize()
+    days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
+    return Prepared(m, c, days, tz)
+
+
+def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
+          channel: str | None = None) -> Scope:
+    """Select the rows the given handles (optionally on one channel) are accountable for."""
+    keys = frozenset(h.lstrip("@").casefold() for h in handles)
+    m, c = prep.messages, prep.conversations
+    m_in = m["channel"].eq(channel) if channel is not None else pd.Series(True, index=m.index)
+    c_in = c["channel"].eq(channel) if channel is not None else pd.Series(True, index=c.index)
+    return Scope(
+        inbound=m.loc[m_in & m["is_customer"] & m["_brand"].isin(keys)],
+        convs=c.loc[c_in & c["opened_by_customer"] & c["_brand"].isin(keys)],
+        replies=m.loc[m_in & m["_is_reply"] & m["_author"].isin(keys)],
+        handles=keys,
+        service=frozenset(s.lstrip("@").casefold() for s in service),
+        days=len(prep.days),
+    )
+
+
+# --- the registry ------------------------------------------------------------------------------
+def _add(name: str, title: str, definition: str, unit: str, higher: bool | None,
+         compute: Callable[[Scope], Measure], group: str, example: str | None = None) -> None:
+    register(Metric(name, title, definition, unit, higher, compute, group, example))
+
+
+_add("inbound_posts", "Inbound posts",
+     "Number of customer posts in conversations with the brand handle(s).",
+     "count", None, lambda s: Measure(len(s.inbound)), "volume")
+_add("inbound_per_day", "Inbound posts per day",
+     "Inbound posts divided by the number of local calendar days the whole export spans "
+     "(first to last post, inclusive), so brands in one export are comparable.",
+     "posts_per_day", None,
+     lambda s: Measure(len(s.inbound) / s.days if s.days else None, len(s.inbound), s.days), "volume")
+_add("customer_conversations", "Customer-opened conversations",
+     "Number of conversations with the brand handle(s) whose first post was written by a customer.",
+     "count", None, lambda s: Measure(len(s.convs)), "volume")
+_add("brand_replies", "Brand replies",
+     "Number of posts written by the brand handle(s) that reply to another post.",
+     "count", None, lambda s: Measure(len(s.replies)), "volume")
+_add("post_reply_rate", "Posts with a direct reply",
+     "Share of inbound customer posts that some brand post replies to directly (its reply-to id "
+     "is the customer post).",
+     "share", True, lambda s: share(s.inbound["_direct_reply"]), "responsiveness")
+
+# Conversation-level response metrics, for all customer-opened conversations and for subsets.
+_SUBSETS: dict[str, tuple[str | None, str]] = {
+    "": (None, "customer-opened conversations"),
+    "negative_": ("_open_negative", "customer-opened conversations whose opening post is negative"),
+    "night_": ("_night", "customer-opened conversations opened at night (22:00-06:00 local time)"),
+    "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
+    "business_hours_": ("_business_hours",
+                        "customer-opened conversations opened Monday-Friday 09:00-17:00 local time"),
+}
+_UNANSWERED_COUNT = "; unanswered conversations count as not"
+_STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {
+    "response_rate": ("response rate", "Share of {subset} that received at least one brand reply.",
+                      "share", True, lambda c: share(c["answered"]), "unanswered_conversations"),
+    "first_response_median_min": (
+        "median first response (min)",
+        "Median minutes from the opening post to the first brand reply, over {subset} that were "
+        "answered (unanswered ones are excluded here; the response rate covers them).",
+        "minutes", False, lambda c: quantile(c["_frt_min"], 0.5), "slowest_first_responses"),
+    "first_response_p90_min": (
+        "90th percentile first response (min)",
+        "90th percentile (linear interpolation) of minutes to the first brand reply, over {subset} "
+        "that were answered.",
+        "minutes", False, lambda c: quantile(c["_frt_min"], 0.9), "slowest_first_responses"),
+    "first_response_within_1h": (
+        "answered within 1 hour",
+        "Share of {subset} whose first brand reply came within 60 minutes (inclusive)" + _UNANSWERED_COUNT + ".",
+        "share", True, lambda c: share(c["_within_1h"]), "slowest_first_responses"),
+    "first_response_within_4h": (
+        "answered within 4 hours",
+        "Share of {subset} whose first brand reply came within 4 hours (inclusive)" + _UNANSWERED_COUNT + ".",
+        "share", True, lambda c: share(c["_within_4h"]), "slowest_first_responses"),
+    "first_response_same_day": (
+        "answered the same day",
+        "Share of {subset} whose first brand reply fell on the same local calendar day as the "
+        "opening post" + _UNANSWERED_COUNT + ".",
+        "share", True, lambda c: share(c["_same_day"]), "slowest_first_responses"),
+}
+_SUBSET_STATS = {
+    "": tuple(_STATS),
+    "negative_": tuple(_STATS),
+    "night_": ("response_rate", "first_response_median_min"),
+    "weekend_": ("response_rate", "first_response_median_min"),
+    "business_hours_": ("response_rate", "first_response_median_min"),
+}
+
+
+def _subset_compute(flag: str | None, stat: Callable[[pd.DataFrame], Measure]) -> Callable[[Scope], Measure]:
+    return lambda s: stat(s.convs if flag is None else s.convs.loc[s.convs[flag]])
+
+
+for _prefix, _stat_names in _SUBSET_STATS.items():
+    _flag, _subset = _SUBSETS[_prefix]
+    _group = "recovery" if _prefix == "negative_" else "coverage" if _prefix else "responsiveness"
+    for _stat in _stat_names:
+        _title, _definition, _unit, _higher, _fn, _example = _STATS[_stat]
+        _label = _prefix.rstrip("_").replace("_", " ")
+        _add(_prefix + _stat, f"{_label.capitalize()} {_title}" if _label else _title.capitalize(),
+             _definition.format(subset=_subset), _unit, _higher, _subset_compute(_flag, _fn),
+             _group, "unanswered_negative" if _prefix == "negative_" else _example)
+
+
+def _within_1h_by_hour(convs: pd.DataFrame) -> pd.Series:
+    return convs.groupby("_how")["_within_1h"].mean().reindex(range(HOURS_PER_WEEK))
+
+
+def _hours_covered(s: Scope) -> Measure:
+    by_hour = _within_1h_by_hour(s.convs)
+    return Measure(int((by_hour >= 0.5).sum()), None, HOURS_PER_WEEK)
+
+
+def _hours_covered_share(s: Scope) -> Measure:
+    by_hour = _within_1h_by_hour(s.convs).dropna()
+    return share(by_hour >= 0.5)
+
+
+_COVERED = ("an hour of the week (Monday 00:00 = hour 0, local time) is covered when at least half "
+            "of the customer-opened conversations that started in it got a first brand reply within "
+            "60 minutes, i.e. their (lower) median first response is at most 1 hour, unanswered "
+            "counting as never")
+_add("hours_covered_1h", "Hours of the week covered within 1 h",
+     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours without any "
+     "customer-opened conversation count as not covered.",
+     "hours_of_week", True, _hours_covered, "coverage")
+_add("hours_covered_share", "Share of active hours covered within 1 h",
+     f"Share of the hours of the week with at least one customer-opened conversation that are "
+     f"covered; {_COVERED}.",
+     "share", True, _hours_covered_share, "coverage")
+
+
+def _negative_posts(s: Scope) -> pd.DataFrame:
+    return s.inbound.loc[s.inbound["_negative"]]
+
+
+_UNANSWERED_POST = ("no brand post follows it (later in time) in the same conversation")
+_add("unanswered_negative", "Unanswered negative posts",
+     f"Number of negative customer posts where {_UNANSWERED_POST}.",
+     "count", False, lambda s: count(~_negative_posts(s)["_followed"]), "recovery", "unanswered_negative")
+_add("unanswered_negative_share", "Share of negative posts unanswered",
+     f"Share of negative customer posts where {_UNANSWERED_POST}.",
+     "share", False, lambda s: share(~_negative_posts(s)["_followed"]), "recovery", "unanswered_negative")
+
+
+def _recovery_base(s: Scope) -> pd.DataFrame:
+    return s.convs.loc[s.convs["_open_negative"] & s.convs["answered"]]
+
+
+_add("sentiment_recovery_rate", "Sentiment recovery",
+     "Share of conversations opened by the customer with a negative post and answered by the brand "
+     "whose last customer post is neutral or positive (a customer who never wrote again ends on "
+     "the negative opening post, so does not count as recovered).",
+     "share", True,
+     lambda s: share(_recovery_base(s)["_last_customer_sentiment"].isin(["neutral", "positive"])),
+     "recovery", "not_recovered")
+_add("recovered_positive_rate", "Recovered to positive",
+     "Share of answered, negatively opened customer conversations whose last customer post is positive.",
+     "share", True, lambda s: share(_recovery_base(s)["_last_customer_sentiment"].eq("positive")),
+     "recovery", "recovered")
+_add("compliments_answered_rate", "Compliments answered",
+     f"Share of customer posts with intent 'compliment' or positive sentiment where a brand post "
+     f"follows it in the same conversation.",
+     "share", True, lambda s: share(s.inbound["_followed"], s.inbound["_praise"]),
+     "recovery", "compliments_unanswered")
+
+_add("private_redirect_share", "Replies moving to a private channel",
+     "Share of brand replies that move the case out of public view: they mention a DM / direct or "
+     "private message, 'send us a message', 'inbox us', 'email us', 'call us', 'give us a call', "
+     "'phone us', or contain a link (http(s):// or www.).",
+     "share", True, lambda s: share(s.replies["_redirect"]), "channel_strategy", "private_redirect")
+_add("service_handle_present", "Dedicated service handle",
+     "1 when one of the brand handles is a dedicated service handle (its name ends in help, support, "
+     "cares or service, case-insensitive, or it is listed as a service handle in the configuration), "
+     "else 0.",
+     "flag", True, lambda s: Measure(int(bool(s.handles & s.service))), "channel_strategy")
+_add("service_handle_reply_share", "Replies from the service handle",
+     "Share of brand replies written by a dedicated service handle.",
+     "share", True, lambda s: share(s.replies["_author"].isin(s.service)),
+     "channel_strategy", "service_handle_replies")
+
+_add("signoff_share", "Replies signed by an agent",
+     "Share of brand replies ending (links ignored) in an agent sign-off: ^AB, *JS, -Kim, - Becky, "
+     "~Jo, -JS (caret, asterisk or dash followed by initials or a capitalised first name).",
+     "share", True, lambda s: share(s.replies["_signoff"]), "voice", "signoff")
+_add("personalised_share", "Personalised replies",
+     "Share of brand replies that address the customer by name after a greeting ('Hi Sarah', "
+     "'Thanks Tom') or speak in the first person singular (I, I'm, I'll, I've, I'd, me, my).",
+     "share", True, lambda s: share(s.replies["_personal"]), "voice", "personalised")
+
+
+def _canned(s: Scope) -> pd.Series:
+    keys = s.replies["_canned_key"]
+    return keys.map(keys.value_counts()) >= CANNED_MIN_REPEATS
+
+
+_add("canned_share", "Canned replies",
+     f"Share of brand replies whose normalised text (links, @handles, greeting names, sign-offs "
+     f"removed, numbers replaced, lower-cased, punctuation dropped) is shared by at least "
+     f"{CANNED_MIN_REPEATS} replies of the same brand handle(s).",
+     "share", False, lambda s: share(_canned(s)), "voice", "canned")
+_add("follow_up_rate", "Follow-up",
+     "Share of answered customer-opened conversations where the brand follows up: the customer "
+     "wrote again after the first brand reply and the brand posted after the customer's last post, "
+     "or the brand posted two messages at least 1 hour apart.",
+     "share", True, lambda s: share(s.convs["_follow_up"], s.convs["answered"]), "integration", "follow_up")
+_add("escalation_share", "Replies handing over to another team",
+     "Share of brand replies that hand the case over: 'our (...) team', 'specialist', 'passed this "
+     "to', 'escalated/escalation', 'forwarded', 'handed this over to'.",
+     "share", True, lambda s: share(s.replies["_escalation"]), "integration", "escalation")
+
+
+# --- examples: message ids that illustrate a metric, cited as evidence in the grade ------------
+def _ids(frame: pd.DataFrame, column: str = "message_id", by: Iterable[str] = ("created_at",),
+         ascending: bool | list[bool] = True) -> list[str]:
+    ordered = frame.sort_values([*by, column], ascending=ascending)
+    return [str(x) for x in ordered[column].head(MAX_EXAMPLES)]
+
+
+def _open_ids(convs: pd.DataFrame, by: Iterable[str] = ("opened_at",), ascending: bool | list[bool] = True) -> list[str]:
+    return _ids(convs, "opening_message_id", by, ascending)
+
+
+def _canned_examples(s: Scope) -> list[str]:
+    r = s.replies.assign(_n=s.replies["_canned_key"].map(s.replies["_canned_key"].value_counts()))
+    return _ids(r.loc[r["_n"] >= CANNED_MIN_REPEATS], by=("_n", "created_at"), ascending=[False, True, True])
+
+
+def _recovery_examples(recovered: bool) -> Callable[[Scope], list[str]]:
+    def pick(s: Scope) -> list[str]:
+        base = _recovery_base(s)
+        ok = base["_last_customer_sentiment"].isin(["neutral", "positive"])
+        return _open_ids(base.loc[ok if recovered else ~ok])
+    return pick
+
+
+EXAMPLES: dict[str, tuple[str, Callable[[Scope], list[str]]]] = {
+    "unanswered_negative": ("negative customer posts with no later brand post in the conversation",
+                            lambda s: _ids(_negative_posts(s).loc[lambda d: ~d["_followed"]])),
+    "unanswered_conversations": ("opening posts of customer conversations the brand never answered",
+                                 lambda s: _open_ids(s.convs.loc[~s.convs["answered"]])),
+    "slowest_first_responses": ("opening posts of the answered conversations with the slowest first reply",
+                                lambda s: _open_ids(s.convs.loc[s.convs["answered"]],
+                                                    ("first_response_s", "opened_at"), [False, True, True])),
+    "recovered": ("opening posts of negative conversations that ended neutral or positive", _recovery_examples(True)),
+    "not_recovered": ("opening posts of answered negative conversations still negative at the end",
+                      _recovery_examples(False)),
+    "compliments_unanswered": ("compliments or positive posts the brand did not respond to",
+                               lambda s: _ids(s.inbound.loc[s.inbound["_praise"] & ~s.inbound["_followed"]])),
+    "private_redirect": ("brand replies moving the case to a private channel",
+                         lambda s: _ids(s.replies.loc[s.replies["_redirect"]])),
+    "service_handle_replies": ("replies written by a dedicated service handle",
+                               lambda s: _ids(s.replies.loc[s.replies["_author"].isin(s.service)])),
+    "signoff": ("replies signed by an agent", lambda s: _ids(s.replies.loc[s.replies["_signoff"]])),
+    "personalised": ("personalised replies", lambda s: _ids(s.replies.loc[s.replies["_personal"]])),
+    "canned": ("replies sharing a template (most repeated first)", _canned_examples),
+    "follow_up": ("conversations where the brand followed up",
+                  lambda s: _open_ids(s.convs.loc[s.convs["_follow_up"]])),
+    "escalation": ("replies handing the case to another team",
+                   lambda s: _ids(s.replies.loc[s.replies["_escalation"]])),
+}
+
+
+# --- output ------------------------------------------------------------------------------------
+def jsonable(obj: object, ndigits: int = 4) -> object:
+    """Deterministic JSON-ready copy: keys sorted, floats rounded, NaN/inf/NA -> None."""
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(obj[k], ndigits) for k in sorted(obj, key=str)}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v, ndigits) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        return round(x, ndigits) if math.isfinite(x) else None
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def compute_scope(s: Scope) -> dict[str, Measure]:
+    return {name: metric.compute(s) for name, metric in METRICS.items()}
+
+
+def definitions() -> dict[str, dict[str, object]]:
+    return {m.name: {"title": m.title, "definition": m.definition, "unit": m.unit,
+                     "higher_is_better": m.higher_is_better, "group": m.group, "example": m.example}
+            for m in METRICS.values()}
+
+
+def _values(measures: Mapping[str, Measure]) -> dict[str, object]:
+    return {name: m.value for name, m in measures.items()}
+
+
+def _series(s: Scope, prep: Prepared) -> dict[str, object]:
+    by_day = s.inbound["_local"].dt.normalize().value_counts().reindex(prep.days, fill_value=0)
+    by_hour = s.inbound["_how"].value_counts().reindex(range(HOURS_PER_WEEK), fill_value=0)
+    frt = s.convs["_frt_min"].dropna()
+    quantiles = {f"p{int(q * 100)}": (float(frt.quantile(q)) if len(frt) else None)
+                 for q in (0.1, 0.25, 0.5, 0.75, 0.9, 0.95)}
+    return {
+        "inbound_by_day": {d.strftime("%Y-%m-%d"): int(n) for d, n in by_day.items()},
+        "inbound_by_hour_of_week": [int(n) for n in by_hour],
+        "answered_within_1h_by_hour_of_week": _within_1h_by_hour(s.convs).tolist(),
+        "first_response_minutes_quantiles": {**quantiles, "n": int(len(frt))},
+    }
+
+
+def brand_handles(prep: Prepared) -> dict[str, str]:
+    """Every brand handle in the data (conversation brands and reply authors), key -> spelling."""
+    m, c = prep.messages, prep.conversations
+    spelled = pd.concat([c.loc[c["brand"].notna(), "brand"].astype("str").str.lstrip("@"),
+                         m.loc[~m["is_customer"], "author"].astype("str").str.lstrip("@")])
+    spelled = spelled.sort_values().drop_duplicates()
+    return dict(zip(spelled.str.casefold(), spelled)) if len(spelled) else {}
+
+
+def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> list[str]:
+    """Handles named like a service desk (``*help``, ``*support``, ``*cares``, ``*service``) or configured."""
+    extra = {h.lstrip("@").casefold() for h in configured}
+    return sorted(h for h in handles if SERVICE_HANDLE.search(h) or h.casefold() in extra)
+
+
+def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
+                service_handles_config: Iterable[str] = (), tz: str = "UTC") -> dict:
+    """Every registered metric for the client's handles overall, per handle and per channel.
+
+    ``brands`` are the client's handles; every other brand handle in the data still gets a
+    ``by_brand`` entry so :mod:`audit.peers` can rank the client against it.
+    """
+    client = [b.lstrip("@") for b in brands]
+    if not client:
+        raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
+    prep = prepare(messages, conversations, tz)
+    known = brand_handles(prep)
+    present = [h for h in client if h.casefold() in known]
+    if not present:
+        raise AuditInputError(
+            f"None of the client handles {', '.join(client)} appears as a brand in the data. Brand "
+            f"handles found: {', '.join(sorted(known.values())) or '(none)'}. Fix the brand list.")
+    service = service_handles(known.values(), service_handles_config)
+    client_scope = scope(prep, client, service)
+    overall = compute_scope(client_scope)
+    channels = sorted(set(client_scope.inbound["channel"].dropna()) | set(client_scope.replies["channel"].dropna()))
+    return jsonable({
+        "definitions": definitions(),
+        "overall": _values(overall),
+        "counts": {name: {"numerator": m.numerator, "denominator": m.denominator}
+                   for name, m in overall.items() if m.denominator is not None},
+        "by_brand": {spelling: _values(compute_scope(scope(prep, [spelling], service)))
+                     for spelling in known.values()},
+        "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
+                       for ch in channels},
+        "series": _series(client_scope, prep),
+        "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
+        "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
+        "scope": {
+            "client_handles": client,
+            "missing_client_handles": [h for h in client if h.casefold() not in known],
+            "service_handles": service,
+            "peer_handles": sorted(v for k, v in known.items() if k not in client_scope.handles),
+            "channels": channels,
+            "tz": tz,
+            "period": {"start": prep.days.min().strftime("%Y-%m-%d") if len(prep.days) else None,
+                       "end": prep.days.max().strftime("%Y-%m-%d") if len(prep.days) else None,
+                       "days": len(prep.days)},
+        },
+    })
