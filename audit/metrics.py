@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from audit.errors import AuditInputError
+from audit.threads import UNKNOWN_BRAND
 
 MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
                    "channel", "conversation_id", "brand", "sentiment")
@@ -54,7 +55,7 @@ _GREETING_NAME = re.compile(
     r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to)\b)[A-Z][a-z]+")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
 ESCALATION = re.compile(
-    r"\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"
+    r"(?<!contact )(?<!call )\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"
     r"(?: on| along| over)? to\b|\bescalat(?:e|ed|es|ing|ion)\b|\bforwarded\b|\bforwarding (?:this|it|your)\b"
     r"|\bhanded (?:this|it) (?:over )?to\b",
     re.IGNORECASE)
@@ -206,12 +207,16 @@ def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC"
     m["_followed"] = (m["conversation_id"].map(last_brand) > m["created_at"]).fillna(False).astype(bool)
     m["_negative"] = m["sentiment"].eq("negative").fillna(False).astype(bool)
     m["_praise"] = (m["sentiment"].eq("positive") | m["intent"].eq("compliment")).fillna(False).astype(bool)
-    text = m["text"].fillna("").astype("str")
-    m["_redirect"] = brand_msg & text.str.contains(REDIRECT)
-    m["_signoff"] = brand_msg & text.str.replace(_URL, "", regex=True).str.rstrip().str.contains(SIGNOFF)
-    m["_personal"] = brand_msg & _personal(text)
-    m["_escalation"] = brand_msg & text.str.contains(ESCALATION)
-    m["_canned_key"] = normalise_reply(text).where(brand_msg)
+    text = m.loc[brand_msg, "text"].fillna("").astype("str")  # reply-style flags: brand posts only
+    flags = {
+        "_redirect": text.str.contains(REDIRECT),
+        "_signoff": text.str.replace(_URL, "", regex=True).str.rstrip().str.contains(SIGNOFF),
+        "_personal": _personal(text),
+        "_escalation": text.str.contains(ESCALATION),
+    }
+    for name, flag in flags.items():
+        m[name] = flag.reindex(m.index, fill_value=False).astype(bool)
+    m["_canned_key"] = normalise_reply(text).reindex(m.index)
 
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
@@ -452,8 +457,9 @@ _add("follow_up_rate", "Follow-up",
      "or the brand posted two messages at least 1 hour apart.",
      "share", True, lambda s: share(s.convs["_follow_up"], s.convs["answered"]), "integration", "follow_up")
 _add("escalation_share", "Replies handing over to another team",
-     "Share of brand replies that hand the case over: 'our (...) team', 'specialist', 'passed this "
-     "to', 'escalated/escalation', 'forwarded', 'handed this over to'.",
+     "Share of brand replies that hand the case over: 'our (...) team' (not 'contact/call our ... "
+     "team', which sends the customer away), 'specialist', 'passed this to', "
+     "'escalated/escalation', 'forwarded', 'handed this over to'.",
      "share", True, lambda s: share(s.replies["_escalation"]), "integration", "escalation")
 
 
@@ -560,7 +566,7 @@ def brand_handles(prep: Prepared) -> dict[str, str]:
     m, c = prep.messages, prep.conversations
     spelled = pd.concat([c.loc[c["brand"].notna(), "brand"].astype("str").str.lstrip("@"),
                          m.loc[~m["is_customer"], "author"].astype("str").str.lstrip("@")])
-    spelled = spelled.sort_values().drop_duplicates()
+    spelled = spelled.loc[spelled.ne(UNKNOWN_BRAND)].sort_values().drop_duplicates()
     return dict(zip(spelled.str.casefold(), spelled)) if len(spelled) else {}
 
 
