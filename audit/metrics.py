@@ -51,8 +51,9 @@ REDIRECT = re.compile(
 SIGNOFF = re.compile(
     r"(?:^|\s)(?:\^[A-Z]{1,4}|\*[A-Z]{1,4}|[-\u2013\u2014~]\s?[A-Z][a-z]{1,15}|[-\u2013\u2014~]\s?[A-Z]{2,4})\s*$")
 _GREETING_NAME = re.compile(
-    r"\b((?i:hi|hey|hello|dear|thanks|thank you|sorry|morning|afternoon|evening))[,!]?\s+"
-    r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to)\b)[A-Z][a-z]+")
+    r"\b((?i:hi|hey|hello|dear|thanks|thank you|sorry|morning|afternoon|evening))\s+"
+    r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to|please|we|our|you|the|it|this|that)\b)"
+    r"[A-Z][a-z]+")
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
 ESCALATION = re.compile(
     r"(?<!contact )(?<!call )\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"

@@ -1,0 +1,300 @@
+"""Metric definitions against answers computed by hand on a small fixture, plus peer ranking.
+
+The fixture (week of Monday 2024-03-04, UTC) is written so every figure below can be checked
+with pencil and paper; the comments next to each conversation give the facts the answers use.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from audit import metrics as M
+from audit.errors import AuditInputError
+from audit.peers import compare, from_metrics, rank
+
+_spec = importlib.util.spec_from_file_location(
+    "maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
+F = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(F)
+
+CLIENT = ["Acme", "AcmeHelp"]
+conv = F.conversation
+
+
+def fixture_rows() -> list[dict]:
+    rows = []
+    # c1 Mon 10:00 negative, AcmeHelp after 30 min (DM, ^AB), customer thanks at +40 -> recovered.
+    rows += conv("c1", "AcmeHelp", "u1", "2024-03-04 10:00", [
+        (0, "u1", "@Acme my order is late, awful", "negative", "complaint"),
+        (30, "AcmeHelp", "Sorry! Please send us a DM with your order number. ^AB"),
+        (40, "u1", "thanks, sorted", "positive", "other")])
+    # c2 Mon 23:30 (night) negative, Acme after 120 min on Tuesday (not the same day in UTC).
+    rows += conv("c2", "Acme", "u2", "2024-03-04 23:30", [
+        (0, "u2", "@Acme broken again", "negative", "complaint"),
+        (120, "Acme", "We're sorry to hear that. Our team is looking into it.")])
+    # c3 Saturday question, never answered.
+    rows += conv("c3", "Acme", "u3", "2024-03-09 12:00", [(0, "u3", "@Acme open today?", "neutral", "question")])
+    # c4 Tue 09:15 compliment, AcmeHelp after 10 min, checks in again 2 h later (follow-up by gap).
+    rows += conv("c4", "AcmeHelp", "u4", "2024-03-05 09:15", [
+        (0, "u4", "@AcmeHelp love the new app", "positive", "compliment"),
+        (10, "AcmeHelp", "Thanks Sarah, glad you like it! -Kim"),
+        (130, "AcmeHelp", "Just checking in, all good?")])
+    # c5 Wed 14:00 negative, nudged an hour later, never answered: 2 unanswered negative posts.
+    rows += conv("c5", "Acme", "u5", "2024-03-06 14:00", [
+        (0, "u5", "@Acme refund missing", "negative", "complaint"),
+        (60, "u5", "@Acme hello?? still nothing", "negative", "other")])
+    # c6 Wed 15:00 question, answered after 5 h; customer thanks, brand has the last word.
+    rows += conv("c6", "AcmeHelp", "u6", "2024-03-06 15:00", [
+        (0, "u6", "@Acme when does it ship?", "neutral", "question"),
+        (300, "AcmeHelp", "I have checked: the order ships Friday."),
+        (320, "u6", "great, thanks", "positive", "other"),
+        (330, "AcmeHelp", "You're welcome! Details at https://acme.example/help")])
+    # c7 brand announcement (not a reply, not customer-opened); a fan's reply is never answered.
+    rows += conv("c7", "Acme", "u7", "2024-03-07 10:00", [
+        (0, "Acme", "New range out now https://acme.example/new"),
+        (20, "u7", "@Acme love it", "positive", "compliment")])
+    # c9-c11 Thu 11:00/12:00/13:00: the same DM template three times (canned); 20/40/90 min.
+    for cid, hour, minutes, text in [("c9", 11, 20, "Hi Tom, please send us a DM. ^AB"),
+                                     ("c10", 12, 40, "Hi Jo, please send us a DM -Kim"),
+                                     ("c11", 13, 90, "Hi Mia, please send us a DM.")]:
+        rows += conv(cid, "Acme", f"u{cid}", f"2024-03-07 {hour}:00", [
+            (0, f"u{cid}", "@Acme can I change my order?", "neutral", "question"), (minutes, "Acme", text)])
+    # c12 Thu 11:30 on facebook, answered after 200 min: hour 83 has c9 (20 min) and c12 (200 min).
+    rows += conv("c12", "Acme", "u12", "2024-03-07 11:30", [
+        (0, "u12", "@Acme store hours?", "neutral", "question"),
+        (200, "Acme", "The store opens at 9 and we have forwarded your note.")], channel="facebook")
+    # c8: a peer brand, answered in 5 minutes.
+    rows += conv("c8", "Other", "u8", "2024-03-04 10:00", [
+        (0, "u8", "@Other help", "negative", "complaint"), (5, "Other", "On it!")])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return F.build(fixture_rows())
+
+
+@pytest.fixture(scope="module")
+def out(frames) -> dict:
+    return M.compute_all(*frames, CLIENT)
+
+
+# Answered first responses (min): 10, 20, 30, 40, 90, 120, 200, 300 of 10 customer-opened conversations.
+EXPECTED_OVERALL = {
+    "inbound_posts": 14,
+    "customer_conversations": 10,
+    "brand_replies": 10,                       # the announcement is not a reply
+    "inbound_per_day": round(14 / 6, 4),       # export spans Mon 4 .. Sat 9 March
+    "response_rate": 0.8,
+    "post_reply_rate": round(9 / 14, 4),
+    "first_response_median_min": 65.0,         # (40 + 90) / 2
+    "first_response_p90_min": 230.0,           # rank 6.3: 200 + 0.3 * (300 - 200)
+    "first_response_within_1h": 0.4,
+    "first_response_within_4h": 0.7,
+    "first_response_same_day": 0.7,            # c2 answered after midnight
+    "negative_response_rate": round(2 / 3, 4),
+    "negative_first_response_median_min": 75.0,
+    "negative_first_response_p90_min": 111.0,  # 30 + 0.9 * 90
+    "negative_first_response_within_1h": round(1 / 3, 4),
+    "negative_first_response_within_4h": round(2 / 3, 4),
+    "negative_first_response_same_day": round(1 / 3, 4),
+    "night_response_rate": 1.0,
+    "night_first_response_median_min": 120.0,
+    "weekend_response_rate": 0.0,
+    "weekend_first_response_median_min": None,
+    "business_hours_response_rate": 0.875,     # 7 of 8 (c5 unanswered)
+    "business_hours_first_response_median_min": 40.0,
+    "hours_covered_1h": 4,                     # hours 10, 33, 83 (1 of 2 within 1 h), 84
+    "hours_covered_share": round(4 / 9, 4),
+    "unanswered_negative": 2,
+    "unanswered_negative_share": 0.5,
+    "sentiment_recovery_rate": 0.5,            # c1 recovered, c2 not
+    "recovered_positive_rate": 0.5,
+    "compliments_answered_rate": 0.5,          # c4 and c6's thanks answered; c1's thanks and c7 not
+    "private_redirect_share": 0.5,             # 4 DMs + 1 link
+    "service_handle_present": 1,
+    "service_handle_reply_share": 0.5,         # 5 of 10 by AcmeHelp
+    "signoff_share": 0.4,                      # ^AB twice, -Kim twice
+    "personalised_share": 0.5,                 # Sarah, I have, Tom, Jo, Mia
+    "canned_share": 0.3,                       # the three 'hi please send us a dm'
+    "follow_up_rate": 0.25,                    # c4 (gap), c6 (last word) of 8 answered
+    "escalation_share": 0.2,                   # 'our team', 'forwarded'
+}
+
+
+def test_every_metric_has_a_hand_computed_answer():
+    assert set(EXPECTED_OVERALL) == set(M.METRICS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_OVERALL))
+def test_overall_metric_matches_hand_computation(out, name):
+    assert out["overall"][name] == EXPECTED_OVERALL[name]
+
+
+def test_counts_back_the_shares(out):
+    assert out["counts"]["response_rate"] == {"numerator": 8, "denominator": 10}
+    assert out["counts"]["unanswered_negative_share"] == {"numerator": 2, "denominator": 4}
+    assert out["counts"]["first_response_median_min"]["denominator"] == 8
+
+
+def test_examples_cite_message_ids(out):
+    ex = out["examples"]
+    assert ex["unanswered_negative"] == ["c5-0", "c5-1"]
+    assert ex["unanswered_conversations"] == ["c5-0", "c3-0"]
+    assert ex["slowest_first_responses"][:2] == ["c6-0", "c12-0"]
+    assert ex["canned"] == ["c9-1", "c10-1", "c11-1"]
+    assert ex["recovered"] == ["c1-0"] and ex["not_recovered"] == ["c2-0"]
+    assert ex["compliments_unanswered"] == ["c1-2", "c7-1"]
+    assert ex["follow_up"] == ["c4-0", "c6-0"]
+    assert ex["escalation"] == ["c2-1", "c12-1"]
+    assert set(ex) == set(out["example_definitions"])
+
+
+def test_series(out):
+    s = out["series"]
+    assert len(s["inbound_by_hour_of_week"]) == 168 == len(s["answered_within_1h_by_hour_of_week"])
+    assert s["inbound_by_hour_of_week"][10] == 2          # c1's two posts, Monday 10:xx
+    assert sum(s["inbound_by_hour_of_week"]) == 14
+    by_hour = s["answered_within_1h_by_hour_of_week"]
+    assert by_hour[83] == 0.5 and by_hour[23] == 0.0 and by_hour[10] == 1.0 and by_hour[0] is None
+    assert s["inbound_by_day"] == {"2024-03-04": 3, "2024-03-05": 1, "2024-03-06": 4,
+                                   "2024-03-07": 5, "2024-03-08": 0, "2024-03-09": 1}
+    assert s["first_response_minutes_quantiles"]["p50"] == 65.0
+    assert s["first_response_minutes_quantiles"]["n"] == 8
+
+
+def test_by_brand_and_by_channel(out):
+    assert set(out["by_brand"]) == {"Acme", "AcmeHelp", "Other"}
+    assert out["by_brand"]["AcmeHelp"]["response_rate"] == 1.0          # c1, c4, c6
+    assert out["by_brand"]["AcmeHelp"]["service_handle_present"] == 1
+    assert out["by_brand"]["Acme"]["service_handle_present"] == 0
+    assert out["by_brand"]["Other"]["first_response_median_min"] == 5.0
+    assert set(out["by_channel"]) == {"facebook", "twitter"}
+    assert out["by_channel"]["facebook"]["customer_conversations"] == 1
+    assert out["by_channel"]["twitter"]["response_rate"] == round(7 / 9, 4)
+    assert out["scope"]["service_handles"] == ["AcmeHelp"]
+    assert out["scope"]["peer_handles"] == ["Other"]
+
+
+def test_local_time_zone_moves_days_and_nights(frames):
+    # New York is UTC-5 in early March 2024: c2 opens 18:30 and is answered 20:30 the same day;
+    # c1 (05:00, 30 min) and c4 (04:15, 10 min), not c2, are the night conversations.
+    ny = M.compute_all(*frames, CLIENT, tz="America/New_York")
+    assert ny["overall"]["first_response_same_day"] == 0.8
+    assert ny["overall"]["night_first_response_median_min"] == 20.0
+    assert ny["series"]["inbound_by_hour_of_week"][5] == 2
+
+
+def test_configured_service_handle(frames):
+    out = M.compute_all(*frames, ["Acme"], service_handles_config=["Acme"])
+    assert set(out["scope"]["service_handles"]) == {"Acme", "AcmeHelp"}
+    assert out["overall"]["service_handle_reply_share"] == 1.0
+
+
+def test_output_is_deterministic_json(frames, out):
+    again = M.compute_all(*frames, CLIENT)
+    assert json.dumps(out, sort_keys=True) == json.dumps(again, sort_keys=True)
+    assert json.dumps(out, allow_nan=False)                   # no NaN anywhere
+    assert list(out["overall"]) == sorted(out["overall"])
+
+
+def test_definitions_document_every_metric(out):
+    assert set(out["definitions"]) == set(M.METRICS)
+    for d in out["definitions"].values():
+        assert len(d["definition"]) > 30 and d["unit"] in M.UNITS
+
+
+def test_unknown_metric_lists_valid_names():
+    with pytest.raises(AuditInputError) as err:
+        M.get_metric("respons_rate")
+    assert "respons_rate" in str(err.value) and "response_rate" in str(err.value)
+    assert all(name in str(err.value) for name in M.METRICS)
+
+
+def test_missing_columns_and_unknown_client_are_clear(frames):
+    messages, conversations = frames
+    with pytest.raises(AuditInputError, match="sentiment"):
+        M.compute_all(messages.drop(columns=["sentiment"]), conversations, CLIENT)
+    with pytest.raises(AuditInputError, match="Brand handles found: Acme, AcmeHelp, Other"):
+        M.compute_all(messages, conversations, ["Contoso"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sorry about that ^AB", True), ("On it -Kim", True), ("Thanks - Becky", True),
+    ("Fixed now *JS https://t.co/x", True), ("We'll look into it.", False),
+    ("see you - soon", False), ("Please DM us", False),
+])
+def test_signoff_pattern(text, expected):
+    cleaned = pd.Series([text], dtype="str").str.replace(M._URL, "", regex=True).str.rstrip()
+    assert bool(cleaned.str.contains(M.SIGNOFF)[0]) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Please send us a DM", True), ("Can you direct message us?", True), ("Email us at help", True),
+    ("Call us on 0800", True), ("See https://acme.example", True), ("DM'd you", True),
+    ("We'll fix it today", False), ("Admin team says hi", False),
+])
+def test_redirect_pattern(text, expected):
+    assert bool(M.REDIRECT.search(text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I've passed this to our billing team", True), ("A specialist will call", True),
+    ("We have escalated it", True), ("forwarded to the depot", True),
+    ("Looking forward to it!", False), ("Please contact our customer service team", False),
+])
+def test_escalation_pattern(text, expected):
+    assert bool(M.ESCALATION.search(text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hi Sarah, that's fixed", True), ("Thanks Tom!", True), ("I'll check", True), ("Let me see", True),
+    ("Sorry! Please send us a DM", False), ("Hi there, we can help", False), ("Thanks! We're on it", False),
+])
+def test_personalised_pattern(text, expected):
+    assert bool(M._personal(pd.Series([text], dtype="str"))[0]) is expected
+
+
+def test_normalise_reply_merges_templates():
+    texts = pd.Series(["@u1 Hi Sarah, order 123 ships Monday https://a.b/1 ^AB",
+                       "@u2 hi Tom! Order 98765 ships Monday. -Kim",
+                       "@u3 Hi, order 5 ships Tuesday"], dtype="str")
+    keys = M.normalise_reply(texts).tolist()
+    assert keys[0] == keys[1] == "hi order # ships monday"
+    assert keys[2] != keys[0]
+
+
+# --- peers ---------------------------------------------------------------------------------------
+def test_peers_percentile_respects_direction():
+    defs = {"rate": {"higher_is_better": True}, "wait": {"higher_is_better": False},
+            "volume": {"higher_is_better": None}}
+    peers = {"A": {"rate": 0.2, "wait": 100.0, "volume": 10}, "B": {"rate": 0.5, "wait": 30.0, "volume": 50},
+             "C": {"rate": 0.9, "wait": 5.0, "volume": 20}, "D": {"rate": 0.5, "wait": None, "volume": 5}}
+    out = rank({"rate": 0.5, "wait": 20.0, "volume": 30}, peers, defs)
+    # rate: beats A, ties B and D, behind C -> (1 + 0.5 * 2) / 4
+    assert out["rate"]["percentile"] == 50.0 and out["rate"]["rank"] == 2 and out["rate"]["n_peers"] == 4
+    assert out["rate"]["peer_median"] == 0.5
+    # wait (lower is better): beats A and B, behind C; D has no value
+    assert out["wait"]["percentile"] == pytest.approx(200 / 3) and out["wait"]["rank"] == 2
+    assert out["wait"]["n_peers"] == 3 and out["wait"]["n_ranked"] == 4
+    assert out["volume"]["percentile"] == 75.0
+
+
+def test_peers_from_compute_all(frames):
+    out = compare(*frames, CLIENT, min_inbound=1)
+    assert [p["handle"] for p in out["peers"]] == ["Other"]
+    assert out["metrics"]["first_response_median_min"]["percentile"] == 0.0   # 65 min vs 5 min
+    assert out["metrics"]["first_response_median_min"]["rank"] == 2
+    assert out["metrics"]["response_rate"]["percentile"] == 0.0               # 0.8 vs 1.0
+    json.dumps(out, allow_nan=False)
+
+
+def test_peers_need_minimum_volume(out):
+    result = from_metrics(out)                                 # default: 30 inbound posts
+    assert not result["available"] and result["metrics"] == {}
+    assert result["excluded"] == [{"handle": "Other", "inbound_posts": 1,
+                                   "reason": "fewer than 30 inbound posts"}]
