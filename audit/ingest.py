@@ -87,14 +87,7 @@ def load(
     posts count as the brand's whatever the customer flag says.
     """
     path = Path(path)
-    if not path.is_file():
-        raise AuditInputError(f"input file {path} does not exist (check the path)")
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise AuditInputError(
-            f"{path.name}: unsupported file type {path.suffix!r}; "
-            f"supported: {', '.join(sorted(FORMATS))}"
-        )
+    fmt = _format_of(path)
     chosen = load_mapping(mapping) if mapping is not None else None
     raw, encoding, malformed = _read(path, fmt, chosen)
     chosen = _resolve_mapping(path, raw.columns, chosen)
@@ -119,6 +112,30 @@ def load(
     if accounting["input_rows"] != accounting["accepted"] + accounting["quarantined"]:
         raise AssertionError(f"row accounting broken: {accounting}")  # survives python -O
     return IngestResult(messages, quarantine, accounting)
+
+
+def read_table(path: str | Path, mapping: Mapping | str | Path | None = None) -> pd.DataFrame:
+    """Any supported file as an all-string table (no mapping applied), e.g. to score a column.
+
+    Same format and encoding handling as :func:`load`; ``attrs`` records format and encoding.
+    """
+    path = Path(path)
+    fmt = _format_of(path)
+    raw, encoding, _malformed = _read(path, fmt, load_mapping(mapping) if mapping else None)
+    raw.attrs.update(format=fmt, encoding=encoding)
+    return raw
+
+
+def _format_of(path: Path) -> str:
+    if not path.is_file():
+        raise AuditInputError(f"input file {path} does not exist (check the path)")
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise AuditInputError(
+            f"{path.name}: unsupported file type {path.suffix!r}; "
+            f"supported: {', '.join(sorted(FORMATS))}"
+        )
+    return fmt
 
 
 # --------------------------------------------------------------------------- reading
@@ -159,9 +176,11 @@ def _sniff_encoding(path: Path) -> tuple[str, ...]:
     for bom, name, _codec in _BOMS:
         if head.startswith(bom):
             return (name,)
-    if b"\x00" in head:
-        odd_nuls = head[1::2].count(0)
-        return ("utf-16-le",) if odd_nuls >= head[0::2].count(0) else ("utf-16-be",)
+    # BOM-less UTF-16 of mostly-ASCII text has a NUL in every other byte; a stray NUL in a
+    # UTF-8 text field must not trigger this.
+    odd_nuls, even_nuls = head[1::2].count(0), head[0::2].count(0)
+    if max(odd_nuls, even_nuls) > len(head) // 4:
+        return ("utf-16-le",) if odd_nuls > even_nuls else ("utf-16-be",)
     return _FALLBACK_ENCODINGS
 
 

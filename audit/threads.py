@@ -53,8 +53,9 @@ def build(
     msgs = messages.drop(columns=[c for c in THREAD_COLUMNS if c in messages.columns])
     msgs = validate_messages(msgs).reset_index(drop=True)
     rank = _time_rank(msgs)
-    parent = _parent_positions(msgs)
+    parent, self_reply = _parent_positions(msgs)
     parent, broken = _break_cycles(parent, rank)
+    broken |= self_reply
     root, depth = _climb(parent)
     turn = _turns(root, rank)
     msgs = msgs.assign(
@@ -78,15 +79,19 @@ def _time_rank(msgs: pd.DataFrame) -> np.ndarray:
     return rank
 
 
-def _parent_positions(msgs: pd.DataFrame) -> np.ndarray:
-    """Row position of each post's parent; a root (no or unknown parent) points to itself."""
+def _parent_positions(msgs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row position of each post's parent (a root points to itself), and the self-replies.
+
+    A post answering its own id is the smallest cycle: it becomes a root and is flagged.
+    """
     found = pc.index_in(
         pa.array(msgs["reply_to_id"], pa.large_string()),
         value_set=pa.array(msgs["message_id"], pa.large_string()),
     )
     positions = found.to_numpy(zero_copy_only=False)
     own = np.arange(len(msgs))
-    return np.where(pd.isna(positions), own, positions).astype(np.int64)
+    parent = np.where(pd.isna(positions), own, positions).astype(np.int64)
+    return parent, (parent == own) & ~pd.isna(positions)
 
 
 def _break_cycles(parent: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +103,7 @@ def _break_cycles(parent: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.
     """
     n = len(parent)
     own = np.arange(n)
-    broken = (parent == own) & False
+    broken = np.zeros(n, dtype=bool)
     jump, low = parent.copy(), rank.copy()
     for _ in range(max(n, 1).bit_length() + 1):
         low = np.minimum(low, low[jump])

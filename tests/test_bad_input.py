@@ -1,0 +1,365 @@
+"""Bad input, one table: every case either fails with a clear message or accounts for every row.
+
+Then a property test (any mix of good and broken rows keeps ``input == accepted + quarantined``
+with the right reason per row) and a million-row load.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from audit.errors import AuditInputError
+from audit.ingest import IngestResult, load
+from audit.mapping import parse_mapping
+from audit.schema import TEXT_LIMIT, Reason
+from audit.threads import build
+
+TWCS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
+        "in_response_to_tweet_id"]
+NORMALISED = ["message_id", "reply_to_id", "author", "is_customer", "created_at", "text"]
+T0 = "Tue Oct 31 22:10:47 +0000 2017"
+T1 = "Tue Oct 31 22:25:03 +0000 2017"
+
+
+def table(rows: list[list[str]], header: list[str] = TWCS, sep: str = ",") -> str:
+    """CSV text quoted the way real exporters do (newlines and quotes inside quoted fields)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def tweet(tid: str, text: str, *, author: str = "115712", inbound: str = "True",
+          when: str = T0, responses: str = "", parent: str = "") -> list[str]:
+    return [tid, author, inbound, when, text, responses, parent]
+
+
+def post(mid: str, when: str, text: str = "@AcmeHelp is the outage fixed yet?", *,
+         parent: str = "", author: str = "leeds_lee", customer: str = "true") -> list[str]:
+    return [mid, parent, author, customer, when, text]
+
+
+GOOD = [
+    tweet("1", "@AcmeHelp my order never arrived 😡 https://t.co/Qx1", responses="2"),
+    tweet("2", "@115712 Sorry! Could you DM us the order number?", author="AcmeHelp",
+          inbound="False", when=T1, parent="1.0"),
+]
+
+
+def good_with(text: str) -> str:
+    return table([tweet("1", text, responses="2"), GOOD[1]])
+
+
+@dataclass
+class Case:
+    id: str
+    content: str | bytes
+    suffix: str = ".csv"
+    mapping: dict | None = None
+    error: tuple[str, ...] = ()
+    accepted: int | None = None
+    quarantined: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    encoding: str | None = None
+    check: Callable[[IngestResult], None] | None = None
+
+
+def text_of(tid: str, expected: str) -> Callable[[IngestResult], None]:
+    def check(result: IngestResult) -> None:
+        assert result.messages.set_index("message_id").loc[tid, "text"] == expected
+    return check
+
+
+def column_is(column: str, expected: list) -> Callable[[IngestResult], None]:
+    def check(result: IngestResult) -> None:
+        assert result.messages[column].tolist() == expected
+    return check
+
+
+def times_are(*expected: str) -> Callable[[IngestResult], None]:
+    def check(result: IngestResult) -> None:
+        assert result.messages["created_at"].tolist() == [pd.Timestamp(e) for e in expected]
+    return check
+
+
+def kept_first(result: IngestResult) -> None:
+    assert result.messages.set_index("message_id").loc["1", "text"].startswith("@AcmeHelp my order")
+    assert "First seen on row 1." in result.quarantine["detail"].iloc[0]
+
+
+def cycle_broken_once(result: IngestResult) -> None:
+    messages, conversations = build(result.messages)
+    assert conversations["conversation_id"].tolist() == ["7"]  # the earliest post of the loop
+    assert messages.set_index("message_id")["cycle_broken"].to_dict() == {"7": True, "8": False, "9": False}
+
+
+def malformed_row_is_kept_in_place(result: IngestResult) -> None:
+    q = result.quarantine
+    assert q["source_row"].tolist() == [2]
+    assert q["tweet_id"].iloc[0].startswith("5,115712,True")  # the raw line, for the analyst
+    assert result.messages["source_row"].tolist() == [1, 3]
+
+
+SAME_INSTANT = "2024-05-06T08:00:00Z"
+CASES = [
+    # ---- whole-file problems: one clear error
+    Case("empty file", b"", error=("is empty",)),
+    Case("blank lines only", "\n\n\n", error=("is empty",)),
+    Case("header only", table([]), error=("has a header", "no data rows")),
+    Case("wrong delimiter", table(GOOD, sep=";"), error=("only one column", "delimiter: ';'")),
+    Case("required column missing", table([r[:2] + r[3:] for r in GOOD], TWCS[:2] + TWCS[3:]),
+         error=("missing column(s) inbound", "Columns found: tweet_id, author_id, created_at",
+                "--mapping")),
+    Case("columns missing for the given mapping", table(GOOD), mapping={"preset": "twcs", "text": "body"},
+         error=("missing column(s) body", "Columns found")),
+    Case("duplicated header", table([r + ["x"] for r in GOOD], TWCS + ["text"]),
+         error=("duplicated column names 'text' (columns 5 and 8)",)),
+    Case("unsupported file type", table(GOOD), suffix=".txt", error=("unsupported file type '.txt'",)),
+    Case("jsonl with a broken line", '{"id": 1}\n{"id": 2,\n', suffix=".jsonl",
+         error=("not a JSON object",)),
+    Case("day-first and month-first dates mixed",
+         table([post("1", "25/04/2024 10:00"), post("2", "04/25/2024 10:00")], NORMALISED),
+         error=("mix day-first and month-first",)),
+    # ---- encodings: decoded, and the one used is recorded
+    Case("latin-1 bytes", good_with("Commande annulée, très déçu").encode("latin-1"),
+         accepted=2, encoding="cp1252", check=text_of("1", "Commande annulée, très déçu")),
+    Case("byte undefined in cp1252", good_with("caf\xe9 \x81ok").encode("latin-1"),
+         accepted=2, encoding="latin-1", flags={"control_chars_stripped": 1},
+         check=text_of("1", "café ok")),
+    Case("utf-16 LE with BOM", table(GOOD).encode("utf-16"), accepted=2, encoding="utf-16-le",
+         check=text_of("1", "@AcmeHelp my order never arrived 😡 https://t.co/Qx1")),
+    Case("utf-16 BE with BOM", codecs.BOM_UTF16_BE + table(GOOD).encode("utf-16-be"),
+         accepted=2, encoding="utf-16-be"),
+    Case("utf-8 with BOM", "\ufeff" + table(GOOD), accepted=2, encoding="utf-8-sig"),
+    # ---- timestamps
+    Case("unparseable timestamps",
+         table([GOOD[0], tweet("3", "hello?", when="yesterday around 5pm"),
+                tweet("4", "hello??", when="2017-02-30T10:00:00Z")]),
+         accepted=1, quarantined={"bad_timestamp": 2}),
+    Case("ambiguous day/month with no evidence in the file",
+         table([post("1", "03/04/2024 10:00"), post("2", "05/06/2024 11:00"),
+                post("3", "07/07/2024 12:00")], NORMALISED),
+         accepted=1, quarantined={"ambiguous_timestamp": 2}, check=times_are("2024-07-07T12:00Z")),
+    Case("day/month order settled by a day above 12",
+         table([post("1", "03/04/2024 10:00"), post("2", "25/04/2024 10:00")], NORMALISED),
+         accepted=2, check=times_are("2024-04-03T10:00Z", "2024-04-25T10:00Z")),
+    Case("local times repeated or skipped by daylight saving",
+         table([post("1", "2024-10-27 01:30:00"), post("2", "2024-03-31 01:30:00"),
+                post("3", "2024-06-01 12:00:00")], NORMALISED),
+         mapping={"preset": "normalised", "timezone": "Europe/London"},
+         accepted=1, quarantined={"ambiguous_timestamp": 2},
+         flags={"naive_timestamps_localised": 1}, check=times_are("2024-06-01T11:00Z")),
+    Case("mixed time zones",
+         table([post("1", "2024-05-06T10:00:00+02:00"), post("2", "2024-05-06T03:00:00-05:00"),
+                post("3", SAME_INSTANT), post("4", "Mon May 06 08:00:00 +0000 2024"),
+                post("5", "2024-05-06 08:00:00"), post("6", "1714982400"),
+                post("7", "2024-05-06T09:00:00+0100")], NORMALISED),
+         accepted=7, flags={"converted_to_utc": 3, "naive_timestamps_localised": 1},
+         check=times_are(*[SAME_INSTANT] * 7)),
+    # ---- ids and links
+    Case("id reused with different content",
+         table([GOOD[0], tweet("1", "@AcmeHelp different words, same id"), GOOD[1]]),
+         accepted=2, quarantined={"duplicate_id": 1}, check=kept_first),
+    Case("exact duplicate rows", table([GOOD[0], GOOD[0], GOOD[1], GOOD[1]]),
+         accepted=2, quarantined={"duplicate_row": 2}),
+    Case("reply to an id not in the file", table([*GOOD, tweet("3", "@AcmeHelp and?", parent="999.0")]),
+         accepted=3, flags={"reply_to_unknown": 1}, check=column_is("reply_to_unknown", [False, False, True])),
+    Case("reply cycle",
+         table([tweet("8", "@AcmeHelp b", parent="7", when=T1),
+                tweet("7", "@AcmeHelp a", parent="9"),
+                tweet("9", "@AcmeHelp c", parent="8", when="Tue Oct 31 23:00:00 +0000 2017")]),
+         accepted=3, check=cycle_broken_once),
+    Case("missing id and author",
+         table([GOOD[0], tweet("", "@AcmeHelp no id"), tweet("5", "@AcmeHelp no author", author=" ")]),
+         accepted=1, quarantined={"missing_id": 1, "missing_author": 1}),
+    Case("customer flag not true/false", table([GOOD[0], tweet("5", "@AcmeHelp hi", inbound="maybe")]),
+         accepted=1, quarantined={"bad_customer_flag": 1}),
+    Case("row with more fields than the header",
+         table([GOOD[0]]) + "5,115712,True," + T0 + ",unquoted, commas, everywhere,,\n"
+         + table([GOOD[1]]).split("\n", 1)[1],
+         accepted=2, quarantined={"malformed_row": 1}, check=malformed_row_is_kept_in_place),
+    # ---- texts
+    Case("empty text", good_with(""), accepted=1, quarantined={"empty_text": 1}),
+    Case("whitespace-only text",
+         table([tweet("1", "   \t  "), tweet("2", "\u3000\u200b \n"), GOOD[1]]),
+         accepted=1, quarantined={"empty_text": 2}),
+    Case("control characters only", good_with("\x07\x1b\x08"), accepted=1, quarantined={"empty_text": 1}),
+    Case("100k characters", good_with("ha" * 50_000), accepted=2, flags={"text_truncated": 1},
+         check=text_of("1", "ha" * (TEXT_LIMIT // 2))),
+    Case("only emoji", good_with("😡😡😡🔥👎🏽"), accepted=2, check=text_of("1", "😡😡😡🔥👎🏽")),
+    Case("right-to-left scripts",
+         table([tweet("1", "@AcmeHelp طلبي لم يصل بعد، أرجو المساعدة 🙏"),
+                tweet("3", "\u200fההזמנה שלי לא הגיעה @AcmeHelp")]),
+         accepted=2, check=column_is("text", [
+             "@AcmeHelp طلبي لم يصل بعد، أرجو المساعدة 🙏", "\u200fההזמנה שלי לא הגיעה @AcmeHelp"])),
+    Case("control characters inside text", good_with("bell\x07 and esc\x1b[31m red &lt;3"),
+         accepted=2, flags={"control_chars_stripped": 1, "html_entities_decoded": 1},
+         check=text_of("1", "bell and esc[31m red <3")),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, tmp_path: Path) -> None:
+    path = tmp_path / f"export{case.suffix}"
+    data = case.content.encode("utf-8") if isinstance(case.content, str) else case.content
+    path.write_bytes(data)
+    mapping = parse_mapping(case.mapping) if case.mapping else None
+    if case.error:
+        with pytest.raises(AuditInputError) as info:
+            load(path, mapping=mapping)
+        for fragment in case.error:
+            assert fragment in str(info.value)
+        return
+    result = load(path, mapping=mapping)
+    acc = result.accounting
+    assert acc["accepted"] == case.accepted
+    assert {k: v for k, v in acc["by_reason"].items() if v} == case.quarantined
+    assert acc["input_rows"] == acc["accepted"] + acc["quarantined"]
+    assert {k: acc["flags"][k] for k in case.flags} == case.flags
+    if case.encoding:
+        assert acc["encoding"] == case.encoding
+    assert result.quarantine["reason"].notna().all() and (result.quarantine["detail"].str.len() > 10).all()
+    if case.check:
+        case.check(result)
+
+
+# --------------------------------------------------------------------------- property
+
+BREAKS = {
+    "missing_id": lambda r: r.__setitem__(0, ""),
+    "missing_author": lambda r: r.__setitem__(1, ""),
+    "bad_customer_flag": lambda r: r.__setitem__(2, "perhaps"),
+    "bad_timestamp": lambda r: r.__setitem__(3, "31/31/2017 25:61"),
+    "empty_text": lambda r: r.__setitem__(4, ""),
+    "blank_text": lambda r: r.__setitem__(4, " \t\u00a0\n"),
+    "control_text": lambda r: r.__setitem__(4, "\x01\x02\x7f"),
+}
+OKAY_ODDITIES = {
+    "unknown_parent": lambda r: r.__setitem__(6, "x404"),
+    "huge_text": lambda r: r.__setitem__(4, "€" * (TEXT_LIMIT + 5)),
+    "float_parent": lambda r: r.__setitem__(6, "0.0"),
+}
+texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+row_plans = st.lists(
+    st.tuples(
+        st.sampled_from(["good"] * 3 + list(BREAKS) + list(OKAY_ODDITIES) + ["copy", "same_id"]),
+        texts,
+        st.integers(min_value=0, max_value=1_000),
+    ),
+    min_size=1, max_size=25,
+)
+
+
+def expected_reasons(rows: list[list[str]], row_level: list[str | None]) -> list[str | None]:
+    """Reference model of the duplicate rules: first valid copy wins, exact copies first."""
+    seen_rows: set[tuple[str, ...]] = set()
+    kept_ids: set[str] = set()
+    out = []
+    for row, reason in zip(rows, row_level):
+        if reason is None:
+            key = tuple(row)
+            if key in seen_rows:
+                reason = Reason.DUPLICATE_ROW.value
+            elif row[0] in kept_ids:
+                reason = Reason.DUPLICATE_ID.value
+            seen_rows.add(key)
+            if reason is None:
+                kept_ids.add(row[0])
+        out.append(reason)
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(plan=row_plans)
+def test_every_row_is_accounted_for(plan, tmp_path_factory):
+    rows: list[list[str]] = []
+    row_level: list[str | None] = []
+    for i, (kind, text, pick) in enumerate(plan):
+        if kind in ("copy", "same_id") and rows:
+            row = list(rows[pick % len(rows)])
+            if kind == "same_id":
+                row[4] = f"{row[4]} (edited {i})"
+        else:
+            row = tweet(str(i), f"@AcmeHelp {text}", author="AcmeHelp" if pick % 2 else f"c{pick}",
+                        inbound="False" if pick % 2 else "True",
+                        when=f"Tue Oct 31 {pick % 24:02d}:10:47 +0000 2017")
+            BREAKS.get(kind, OKAY_ODDITIES.get(kind, lambda r: None))(row)
+        rows.append(row)
+        row_level.append(_row_level(row))
+    path = tmp_path_factory.mktemp("prop") / "export.csv"
+    path.write_text(table(rows), encoding="utf-8")
+
+    result = load(path)
+    acc = result.accounting
+    assert acc["input_rows"] == len(rows) == acc["accepted"] + acc["quarantined"]
+    assert sum(acc["by_reason"].values()) == acc["quarantined"]
+    q = result.quarantine
+    assert q["reason"].isin([r.value for r in Reason]).all()
+    assert (q["detail"].str.len() > 10).all()
+    sources = sorted(result.messages["source_row"].tolist() + q["source_row"].tolist())
+    assert sources == list(range(1, len(rows) + 1))
+    got = dict(zip(q["source_row"], q["reason"]))
+    assert [got.get(i + 1) for i in range(len(rows))] == expected_reasons(rows, row_level)
+
+
+def _row_level(row: list[str]) -> str | None:
+    """Row-level reason of a generated row, in the documented priority order."""
+    text = row[4]
+    blank = not text.strip() or not "".join(ch for ch in text if ch.isprintable() and not ch.isspace()
+                                            and ch not in "\u200b\u200c\u200d\u2060\ufeff")
+    for reason, bad in (
+        (Reason.MISSING_ID, not row[0].strip()),
+        (Reason.MISSING_AUTHOR, not row[1].strip()),
+        (Reason.BAD_CUSTOMER_FLAG, row[2] not in ("True", "False")),
+        (Reason.BAD_TIMESTAMP, not row[3].startswith("Tue Oct 31")),
+        (Reason.EMPTY_TEXT, blank),
+    ):
+        if bad:
+            return reason.value
+    return None
+
+
+# --------------------------------------------------------------------------- scale
+
+
+@pytest.mark.slow
+def test_one_million_rows_load(tmp_path):
+    """Runs in every test session (never skipped): ~5 s to write, ~6 s to load on 2 shared cores."""
+    n = 1_000_000
+    ids = np.arange(1, n + 1)
+    customer = ids % 2 == 1
+    seconds = (1_509_000_000 + ids).astype("datetime64[s]")
+    stamps = pd.Series(pd.to_datetime(seconds, utc=True)).dt.strftime("%a %b %d %H:%M:%S +0000 %Y")
+    frame = pd.DataFrame({
+        "tweet_id": ids,
+        "author_id": np.where(customer, (ids % 5000).astype(str), "AcmeHelp"),
+        "inbound": np.where(customer, "True", "False"),
+        "created_at": stamps,
+        "text": np.where(customer, "@AcmeHelp where is my order &gt;:(", "@1 sorry, DM us"),
+        "response_tweet_id": np.where(customer, (ids + 1).astype(str), ""),
+        "in_response_to_tweet_id": np.where(customer, "", (ids - 1).astype(float).astype(str)),
+    })
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    del frame
+    started = time.perf_counter()
+    result = load(path)
+    elapsed = time.perf_counter() - started
+    acc = result.accounting
+    assert (acc["input_rows"], acc["accepted"], acc["quarantined"]) == (n, n, 0)
+    assert acc["flags"]["ids_normalised"] == n // 2
+    assert result.messages["reply_to_id"].iloc[1] == "1"
+    assert result.messages["text"].iloc[0] == "@AcmeHelp where is my order >:("
+    assert elapsed < 60, f"1M rows took {elapsed:.1f}s"
