@@ -153,7 +153,7 @@ def _key(handles: pd.Series) -> pd.Series:
 
 
 def _hour_of_week(local: pd.Series) -> pd.Series:
-    return local.dt.dayofweek * 24 + local.dt.hour
+    return local.dt.day_of_week * 24 + local.dt.hour
 
 
 def normalise_reply(text: pd.Series) -> pd.Series:
@@ -236,7 +236,7 @@ def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC"
     customer_posts = m.loc[m["is_customer"]].sort_values(order)
     c["_last_customer_sentiment"] = c["conversation_id"].map(
         customer_posts.groupby("conversation_id")["sentiment"].last())
-    hour, weekday = opened.dt.hour, opened.dt.dayofweek
+    hour, weekday = opened.dt.hour, opened.dt.day_of_week
     c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
     c["_weekend"] = weekday >= 5
     c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
