@@ -189,10 +189,8 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
             f"sentiment outputs joined (see docs/ARCHITECTURE.md). Run those stages first.")
 
 
-def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
-    """Add the per-message and per-conversation flags every scope reuses."""
-    _require(messages, MESSAGE_COLUMNS, "messages")
-    _require(conversations, CONVERSATION_COLUMNS, "conversations")
+def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Per-post flags: who wrote it, when (local), whether the brand answered it, reply style."""
     m = messages.copy()
     m["is_customer"] = m["is_customer"].fillna(False).astype(bool)
     if "intent" not in m.columns:
@@ -218,7 +216,11 @@ def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC"
     for name, flag in flags.items():
         m[name] = flag.reindex(m.index, fill_value=False).astype(bool)
     m["_canned_key"] = normalise_reply(text).reindex(m.index)
+    return m
 
+
+def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Per-conversation flags: timing buckets, sentiment at open and at the end, follow-up."""
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
         c[col] = c[col].fillna(False).astype(bool)
@@ -230,23 +232,33 @@ def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC"
     c["_within_1h"] = c["answered"] & (c["first_response_s"] <= 3600).fillna(False)
     c["_within_4h"] = c["answered"] & (c["first_response_s"] <= 4 * 3600).fillna(False)
     c["_same_day"] = c["answered"] & (first.dt.normalize() == opened.dt.normalize()).fillna(False)
-    sentiment = m.set_index("message_id")["sentiment"]
+    hour, weekday = opened.dt.hour, opened.dt.day_of_week
+    c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
+    c["_weekend"] = weekday >= 5
+    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+
+    sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
     order = [col for col in ("conversation_id", "created_at", "turn", "message_id") if col in m.columns]
     customer_posts = m.loc[m["is_customer"]].sort_values(order)
     c["_last_customer_sentiment"] = c["conversation_id"].map(
         customer_posts.groupby("conversation_id")["sentiment"].last())
-    hour, weekday = opened.dt.hour, opened.dt.day_of_week
-    c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
-    c["_weekend"] = weekday >= 5
-    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
-    brand_posts = m.loc[brand_msg].sort_values(order)
+
+    brand_posts = m.loc[~m["is_customer"]].sort_values(order)
     gaps = brand_posts.groupby("conversation_id")["created_at"].diff() >= FOLLOW_UP_GAP
     gap_after = gaps.groupby(brand_posts["conversation_id"]).any()
     closes_loop = (c["last_customer_at"] > c["first_response_at"]) & (c["last_brand_at"] > c["last_customer_at"])
     c["_follow_up"] = c["answered"] & (
         closes_loop.fillna(False) | c["conversation_id"].map(gap_after).fillna(False).astype(bool))
+    return c
 
+
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
+    """Derive every flag once on the full data, so each scope is just a row filter."""
+    _require(messages, MESSAGE_COLUMNS, "messages")
+    _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    m = _prepare_messages(messages, tz)
+    c = _prepare_conversations(conversations, m, tz)
     local_days = m["_local"].dt.normalize()
     days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
     return Prepared(m, c, days, tz)
@@ -344,15 +356,20 @@ def _subset_compute(flag: str | None, stat: Callable[[pd.DataFrame], Measure]) -
     return lambda s: stat(s.convs if flag is None else s.convs.loc[s.convs[flag]])
 
 
-for _prefix, _stat_names in _SUBSET_STATS.items():
-    _flag, _subset = _SUBSETS[_prefix]
-    _group = "recovery" if _prefix == "negative_" else "coverage" if _prefix else "responsiveness"
-    for _stat in _stat_names:
-        _title, _definition, _unit, _higher, _fn, _example = _STATS[_stat]
-        _label = _prefix.rstrip("_").replace("_", " ")
-        _add(_prefix + _stat, f"{_label.capitalize()} {_title}" if _label else _title.capitalize(),
-             _definition.format(subset=_subset), _unit, _higher, _subset_compute(_flag, _fn),
-             _group, "unanswered_negative" if _prefix == "negative_" else _example)
+def _register_response_family() -> None:
+    """One metric per (subset, statistic): same wording and code, only the conversations differ."""
+    for prefix, stat_names in _SUBSET_STATS.items():
+        flag, subset = _SUBSETS[prefix]
+        group = "recovery" if prefix == "negative_" else "coverage" if prefix else "responsiveness"
+        label = prefix.rstrip("_").replace("_", " ")
+        for stat in stat_names:
+            title, definition, unit, higher, fn, example = _STATS[stat]
+            _add(prefix + stat, f"{label.capitalize()} {title}" if label else title.capitalize(),
+                 definition.format(subset=subset), unit, higher, _subset_compute(flag, fn),
+                 group, "unanswered_negative" if prefix == "negative_" else example)
+
+
+_register_response_family()
 
 
 def _within_1h_by_hour(convs: pd.DataFrame) -> pd.Series:
