@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NoReturn
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -134,73 +135,85 @@ def load_config(path: str | Path | None = None) -> IntentConfig:
     return _validate(doc, str(path))
 
 
+def _fail(where: str, msg: str) -> NoReturn:
+    raise AuditInputError(f"Intent exemplars file {where}: {msg}")
+
+
+def _number(where: str, value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        _fail(where, f"{what} must be a number, got {value!r}.")
+    return float(value)
+
+
+def _section(doc: dict, key: str, where: str) -> dict:
+    """An optional top-level mapping whose keys must be intents."""
+    section = doc.get(key) or {}
+    if not isinstance(section, dict) or not set(section) <= set(INTENTS):
+        _fail(where, f"'{key}' must be a mapping whose keys are among {', '.join(INTENTS)}.")
+    return section
+
+
 def _validate(doc: object, where: str) -> IntentConfig:
-    def fail(msg: str) -> None:
-        raise AuditInputError(f"Intent exemplars file {where}: {msg}")
-
-    def number(value: object, what: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            fail(f"{what} must be a number, got {value!r}.")
-        return float(value)
-
     if not isinstance(doc, dict):
-        fail("expected a mapping with 'intents', 'cues' and 'sentiment'.")
-    intents = doc.get("intents")
-    if not isinstance(intents, dict) or set(intents) != set(INTENTS):
-        fail(f"'intents' must define exactly {', '.join(INTENTS)} (found {sorted(intents or [])}).")
-    temperature = number(doc.get("temperature", 0.05), "'temperature'")
+        _fail(where, "expected a mapping with 'intents', 'cues' and 'sentiment'.")
+    temperature = _number(where, doc.get("temperature", 0.05), "'temperature'")
     top_k = doc.get("top_k", 3)
     if temperature <= 0 or not isinstance(top_k, int) or top_k < 1:
-        fail("'temperature' must be > 0 and 'top_k' a whole number >= 1.")
-    exemplars, bias = {}, {}
-    for intent in INTENTS:
-        spec = intents[intent] or {}
-        texts = spec.get("exemplars") if isinstance(spec, dict) else None
-        if not isinstance(texts, list) or len(texts) < top_k or not all(isinstance(t, str) and t.strip() for t in texts):
-            fail(f"intents.{intent}.exemplars must list at least {top_k} non-empty sentences.")
-        if len({t.strip().lower() for t in texts}) != len(texts):
-            fail(f"intents.{intent}.exemplars has duplicate sentences.")
-        exemplars[intent] = tuple(t.strip() for t in texts)
-        bias[intent] = number(spec.get("bias", 0.0), f"intents.{intent}.bias")
-    seen: dict[str, str] = {}
+        _fail(where, "'temperature' must be > 0 and 'top_k' a whole number >= 1.")
+    intents = doc.get("intents")
+    if not isinstance(intents, dict) or set(intents) != set(INTENTS):
+        _fail(where, f"'intents' must define exactly {', '.join(INTENTS)} (found {sorted(intents or [])}).")
+    exemplars = {i: _exemplars(intents[i], i, top_k, where) for i in INTENTS}
+    owner: dict[str, str] = {}
     for intent, texts in exemplars.items():
         for t in texts:
-            if seen.setdefault(t.lower(), intent) != intent:
-                fail(f"exemplar {t!r} is listed under both {seen[t.lower()]} and {intent}.")
-    cues: dict[str, tuple[Cue, ...]] = {}
-    raw_cues = doc.get("cues") or {}
-    if not isinstance(raw_cues, dict) or not set(raw_cues) <= set(INTENTS):
-        fail(f"'cues' keys must be among {', '.join(INTENTS)}.")
-    for intent in INTENTS:
-        items = []
-        for i, cue in enumerate(raw_cues.get(intent) or []):
-            if not isinstance(cue, dict) or "pattern" not in cue:
-                fail(f"cues.{intent}[{i}] needs a 'pattern' and a 'weight'.")
-            try:
-                pattern = re.compile(str(cue["pattern"]))
-            except re.error as exc:
-                fail(f"cues.{intent}[{i}] pattern {cue['pattern']!r} is not a valid regex: {exc}.")
-            items.append(Cue(str(cue.get("name", f"{intent}_{i}")), pattern,
-                             number(cue.get("weight"), f"cues.{intent}[{i}].weight")))
-        cues[intent] = tuple(items)
-    raw_sent = doc.get("sentiment") or {}
-    if not isinstance(raw_sent, dict) or not set(raw_sent) <= set(INTENTS):
-        fail(f"'sentiment' keys must be among {', '.join(INTENTS)}.")
-    sentiment: dict[str, dict[str, float]] = {}
-    for intent in INTENTS:
-        weights = raw_sent.get(intent) or {}
-        if not isinstance(weights, dict) or not set(weights) <= set(SENTIMENT_COLUMNS):
-            fail(f"sentiment.{intent} may only weight {', '.join(SENTIMENT_COLUMNS)}.")
-        sentiment[intent] = {k: number(v, f"sentiment.{intent}.{k}") for k, v in weights.items()}
-    return IntentConfig(temperature, top_k, exemplars, bias, cues, sentiment, where)
+            if owner.setdefault(t.lower(), intent) != intent:
+                _fail(where, f"exemplar {t!r} is listed under both {owner[t.lower()]} and {intent}.")
+    bias = {i: _number(where, (intents[i] or {}).get("bias", 0.0), f"intents.{i}.bias") for i in INTENTS}
+    cues, weights = _section(doc, "cues", where), _section(doc, "sentiment", where)
+    return IntentConfig(temperature, top_k, exemplars, bias,
+                        {i: _cues(cues.get(i) or [], i, where) for i in INTENTS},
+                        {i: _sentiment_weights(weights.get(i) or {}, i, where) for i in INTENTS}, where)
+
+
+def _exemplars(spec: object, intent: str, top_k: int, where: str) -> tuple[str, ...]:
+    texts = spec.get("exemplars") if isinstance(spec, dict) else None
+    if not isinstance(texts, list) or len(texts) < top_k or not all(isinstance(t, str) and t.strip() for t in texts):
+        _fail(where, f"intents.{intent}.exemplars must list at least {top_k} non-empty sentences.")
+    if len({t.strip().lower() for t in texts}) != len(texts):
+        _fail(where, f"intents.{intent}.exemplars has duplicate sentences.")
+    return tuple(t.strip() for t in texts)
+
+
+def _cues(items: object, intent: str, where: str) -> tuple[Cue, ...]:
+    if not isinstance(items, list):
+        _fail(where, f"cues.{intent} must be a list of {{name, pattern, weight}}.")
+    cues = []
+    for i, cue in enumerate(items):
+        if not isinstance(cue, dict) or "pattern" not in cue:
+            _fail(where, f"cues.{intent}[{i}] needs a 'pattern' and a 'weight'.")
+        try:
+            pattern = re.compile(str(cue["pattern"]))
+        except re.error as exc:
+            _fail(where, f"cues.{intent}[{i}] pattern {cue['pattern']!r} is not a valid regex: {exc}.")
+        weight = _number(where, cue.get("weight"), f"cues.{intent}[{i}].weight")
+        cues.append(Cue(str(cue.get("name", f"{intent}_{i}")), pattern, weight))
+    return tuple(cues)
+
+
+def _sentiment_weights(weights: object, intent: str, where: str) -> dict[str, float]:
+    if not isinstance(weights, dict) or not set(weights) <= set(SENTIMENT_COLUMNS):
+        _fail(where, f"sentiment.{intent} may only weight {', '.join(SENTIMENT_COLUMNS)}.")
+    return {k: _number(where, v, f"sentiment.{intent}.{k}") for k, v in weights.items()}
 
 
 @lru_cache(maxsize=8)
-def _exemplar_vectors(config_path: str, model_path: str, device: str) -> tuple[np.ndarray, np.ndarray]:
-    """Embed the exemplars once per (file, model, device): (vectors, intent index per row)."""
-    config = load_config(config_path)
-    texts = [t for intent in INTENTS for t in config.exemplars[intent]]
-    owner = np.repeat(np.arange(len(INTENTS)), [len(config.exemplars[i]) for i in INTENTS])
+def _exemplar_vectors(exemplars: tuple[tuple[str, ...], ...], model_path: str,
+                      device: str) -> tuple[np.ndarray, np.ndarray]:
+    """Embed the exemplars once per (sentences, model, device): (vectors, intent index per row).
+    Keyed by the sentences themselves, so an edited file is never matched to stale vectors."""
+    texts = [t for group in exemplars for t in group]
+    owner = np.repeat(np.arange(len(exemplars)), [len(group) for group in exemplars])
     return embed(texts, device=device, model_path=model_path, show_progress=False), owner
 
 
@@ -273,7 +286,7 @@ def classify(texts: Sequence[str] | pd.Series, sentiment: pd.DataFrame | None = 
     device = resolve_device(device)
     normalised = [normalize_text(t) for t in raw]
     uniques, inverse = np.unique(np.asarray(normalised, dtype=object), return_inverse=True)
-    ex_vectors, owner = _exemplar_vectors(config.source, model_path, device)
+    ex_vectors, owner = _exemplar_vectors(tuple(config.exemplars[i] for i in INTENTS), model_path, device)
     vectors = embed(list(uniques), batch_size=batch_size, device=device, model_path=model_path, normalize=False,
                     show_progress=show_progress)
     text_logits = (similarity_logits(vectors, ex_vectors, owner, config.top_k) / config.temperature

@@ -21,8 +21,7 @@ CLI: ``python -m audit.sample --out data/sample/twcs_sample.csv [--conversations
 from __future__ import annotations
 
 import argparse
-import string
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -139,8 +138,11 @@ _ACME_PROMO = Entry("Acme", "tech", (0.25, 0.05, 0.55, 0.15), per_week=3, patter
     "other": (("M.announce", 0.6), ("M.announce C.open", 0.4)),
 })
 ENTRIES: tuple[Entry, ...] = (_NORTHWIND, _BRIGHT, _ACME_HELP, _ACME, _NORTHWIND_PROMO, _ACME_PROMO)
-CLIENTS: dict[str, tuple[str, ...]] = {
-    "Acme": ("Acme", "AcmeHelp"), "BrightMobile": ("BrightMobile",), "Northwind Home": ("NorthwindHome",),
+# The demo clients: name, handles, and the example questionnaire kept next to the sample data.
+CLIENTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "Acme": (("Acme", "AcmeHelp"), "questionnaires/acme.yaml"),
+    "BrightMobile": (("BrightMobile",), "questionnaires/brightmobile.yaml"),
+    "Northwind Home": (("NorthwindHome",), "questionnaires/northwind_home.yaml"),
 }
 
 # --------------------------------------------------------------------------------------------
@@ -905,12 +907,17 @@ def _to_twcs(steps: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_clients_yaml(path: Path, data_name: str) -> None:
-    """The demo clients and their handles, next to the data they audit."""
+    """The demo clients and their handles, next to the data they audit; a client's example
+    questionnaire is listed only when that file sits beside the YAML (paths are relative to it)."""
     import yaml
 
-    doc = {"data": data_name,
-           "clients": [{"name": name, "brands": list(handles)} for name, handles in CLIENTS.items()]}
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    clients = []
+    for name, (handles, questionnaire) in CLIENTS.items():
+        entry: dict[str, object] = {"name": name, "brands": list(handles)}
+        if (Path(path).parent / questionnaire).is_file():
+            entry["questionnaire"] = questionnaire
+        clients.append(entry)
+    Path(path).write_text(yaml.safe_dump({"data": data_name, "clients": clients}, sort_keys=False), encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -235,7 +235,9 @@ def test_cli_writes_csv_and_clients_file(tmp_path: Path):
                  "--clients-yaml", str(tmp_path / "clients.yaml")])
     df = pd.read_csv(out)
     assert len(df) == 500 and list(df.columns) == sample.COLUMNS
-    assert yaml.safe_load((tmp_path / "clients.yaml").read_text())["data"] == "demo.csv"
+    written = yaml.safe_load((tmp_path / "clients.yaml").read_text())
+    assert written["data"] == "demo.csv"
+    assert all("questionnaire" not in c for c in written["clients"])  # none beside it to point at
 
 
 def test_committed_clients_file(frame: pd.DataFrame):
@@ -245,3 +247,14 @@ def test_committed_clients_file(frame: pd.DataFrame):
     assert clients == {"Acme": ["Acme", "AcmeHelp"], "BrightMobile": ["BrightMobile"],
                        "Northwind Home": ["NorthwindHome"]}
     assert {h for brands in clients.values() for h in brands} == set(frame.loc[~frame["inbound"], "author_id"])
+
+
+def test_example_questionnaires_load_and_differ_by_client():
+    from audit.maturity import load_questionnaire
+
+    doc = yaml.safe_load((SAMPLE_DIR / "clients.yaml").read_text(encoding="utf-8"))
+    answers = {c["name"]: [a.answer for a in load_questionnaire(SAMPLE_DIR / c["questionnaire"]).items.values()]
+               for c in doc["clients"]}
+    assert set(answers["Acme"]) == {"yes"}
+    assert "partial" in answers["BrightMobile"] and "no" in answers["BrightMobile"]
+    assert answers["Northwind Home"].count("no") >= 5 and None in answers["Northwind Home"]  # not assessed
