@@ -64,16 +64,16 @@ def build(
         turn=turn,
         cycle_broken=broken,
     )
-    conversations = _conversations(msgs, brands or ())
-    brand = msgs["conversation_id"].map(conversations.set_index("conversation_id")["brand"])
-    msgs = msgs.assign(brand=brand)
+    conversations = _conversations(msgs, root, brands or ())
+    msgs = msgs.assign(brand=conversations["brand"].reindex(root).to_numpy())
     msgs = msgs.astype(THREAD_COLUMNS)
-    return validate_messages(msgs, threaded=True), conversations
+    return validate_messages(msgs, threaded=True), conversations.reset_index(drop=True)
 
 
 def _time_rank(msgs: pd.DataFrame) -> np.ndarray:
     """Rank of each post by (created_at, source_row): the order 'earliest' and 'turn' use."""
-    order = np.lexsort((msgs["source_row"].to_numpy(), msgs["created_at"].to_numpy()))
+    when = msgs["created_at"].to_numpy(dtype="datetime64[ns]")  # not an object array of Timestamps
+    order = np.lexsort((msgs["source_row"].to_numpy(), when))
     rank = np.empty(len(msgs), dtype=np.int64)
     rank[order] = np.arange(len(msgs))
     return rank
@@ -144,27 +144,27 @@ def _turns(root: np.ndarray, rank: np.ndarray) -> np.ndarray:
     return turn
 
 
-def _conversations(msgs: pd.DataFrame, brands: Iterable[str]) -> pd.DataFrame:
-    """One row per conversation from the posts sorted by conversation and turn."""
-    s = msgs.sort_values(["conversation_id", "turn"]).reset_index(drop=True)
-    conv = s["conversation_id"]
-    by = s.groupby(conv, sort=False)
-    opening = by.head(1).set_index("conversation_id")
-    closing = by.tail(1).set_index("conversation_id")
+def _conversations(msgs: pd.DataFrame, root: np.ndarray, brands: Iterable[str]) -> pd.DataFrame:
+    """One row per conversation, from the posts sorted by conversation and turn.
+
+    Groups are keyed by the root's row position (an integer), far cheaper than the id strings.
+    """
+    s = msgs.assign(_root=root).sort_values(["_root", "turn"]).reset_index(drop=True)
+    by = s.groupby("_root", sort=False)
+    opening = by.head(1).set_index("_root")
+    closing = by.tail(1).set_index("_root")
     customers = s[s["is_customer"]]
     brand_posts = s[~s["is_customer"]]
-    first_customer = customers.groupby("conversation_id", sort=False).head(1).set_index("conversation_id")
+    first_customer = customers.groupby("_root", sort=False).head(1).set_index("_root")
 
-    waiting_since = conv.map(first_customer["turn"])
+    waiting_since = s["_root"].map(first_customer["turn"])
     answers = s[~s["is_customer"] & (s["turn"] > waiting_since)]
-    first_answer = answers.groupby("conversation_id", sort=False).head(1).set_index("conversation_id")
+    first_answer = answers.groupby("_root", sort=False).head(1).set_index("_root")
 
     out = pd.DataFrame(index=opening.index)
-    out["brand"] = brand_posts.groupby("conversation_id", sort=False)["author"].first()
-    out["brands"] = (
-        brand_posts.drop_duplicates(["conversation_id", "author"])
-        .groupby("conversation_id", sort=False)["author"].agg(",".join)
-    )
+    out["conversation_id"] = opening["conversation_id"]
+    out["brand"] = brand_posts.groupby("_root", sort=False)["author"].first()
+    out["brands"] = _brand_lists(brand_posts)
     out["customer"] = first_customer["author"]
     out["channel"] = opening["channel"]
     out["opened_at"] = opening["created_at"]
@@ -180,8 +180,8 @@ def _conversations(msgs: pd.DataFrame, brands: Iterable[str]) -> pd.DataFrame:
     out["n_customer"] = by["is_customer"].sum()
     out["n_brand"] = out["n_messages"] - out["n_customer"]
     out["last_speaker"] = np.where(closing["is_customer"].reindex(out.index), "customer", "brand")
-    out["last_customer_at"] = customers.groupby("conversation_id", sort=False)["created_at"].max()
-    out["last_brand_at"] = brand_posts.groupby("conversation_id", sort=False)["created_at"].max()
+    out["last_customer_at"] = customers.groupby("_root", sort=False)["created_at"].max()
+    out["last_brand_at"] = brand_posts.groupby("_root", sort=False)["created_at"].max()
     out["duration_s"] = (closing["created_at"] - opening["created_at"]).dt.total_seconds()
     out["brands"] = out["brands"].fillna("")
     unbranded = out["brand"].isna()
@@ -189,8 +189,20 @@ def _conversations(msgs: pd.DataFrame, brands: Iterable[str]) -> pd.DataFrame:
         known = _known_brands(msgs, brands)
         out.loc[unbranded, "brand"] = _mentioned_brand(opening.loc[unbranded, "text"], known)
     out["brand"] = out["brand"].fillna(UNKNOWN_BRAND)
-    out = out.reset_index().sort_values(["opened_at", "conversation_id"], kind="stable")
-    return out[list(CONVERSATION_COLUMNS)].astype(CONVERSATION_COLUMNS).reset_index(drop=True)
+    out = out.sort_values(["opened_at", "conversation_id"], kind="stable")
+    return out[list(CONVERSATION_COLUMNS)].astype(CONVERSATION_COLUMNS)
+
+
+def _brand_lists(brand_posts: pd.DataFrame) -> pd.Series:
+    """Distinct brand authors per conversation in order of appearance, comma-joined.
+
+    Only the rare multi-brand conversations pay for a per-group join; the rest are a lookup.
+    """
+    pairs = brand_posts.drop_duplicates(["_root", "author"])
+    several = pairs["_root"].duplicated(keep=False)
+    single = pairs.loc[~several].set_index("_root")["author"]
+    joined = pairs.loc[several].groupby("_root", sort=False)["author"].agg(",".join)
+    return pd.concat([single, joined])
 
 
 def _known_brands(msgs: pd.DataFrame, extra: Iterable[str]) -> pd.Series:
