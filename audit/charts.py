@@ -12,7 +12,6 @@ import functools
 import io
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -21,6 +20,8 @@ import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+
+from audit.safeio import atomic_write_text
 
 # A restrained consultancy palette: one dark ink, one accent, muted sentiment colours.
 INK = "#1F2A3A"
@@ -91,18 +92,7 @@ def _empty(fig: Figure, title: str, message: str = "No data in this period") -> 
 
 def save(svg: str, directory: str | os.PathLike, name: str) -> Path:
     """Write ``directory/NAME.svg`` atomically (a half-written chart never replaces a good one)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{name}.svg"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(svg)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write_text(Path(directory) / f"{name}.svg", svg)
 
 
 def _legend(fig: Figure, handles=None, labels=None) -> None:
@@ -190,16 +180,18 @@ def sentiment_mix(groups: Mapping[str, Mapping[str, float]], *,
     if not groups:
         return _empty(fig, title)
     ax = fig.add_subplot()
-    names = list(groups)[::-1]
+    names = list(groups)
+    y = np.arange(len(names))[::-1]          # first group on top
     left = np.zeros(len(names))
     for label, colour in SENTIMENT_COLOURS.items():
         widths = np.array([float(groups[n].get(label, 0.0) or 0.0) for n in names])
-        ax.barh(names, widths, left=left, color=colour, height=0.6, label=label.capitalize())
-        for y, (x0, w) in enumerate(zip(left, widths)):
+        ax.barh(y, widths, left=left, color=colour, height=0.6, label=label.capitalize())
+        for yi, x0, w in zip(y, left, widths):
             if w >= 0.06:
-                ax.text(x0 + w / 2, y, _pct(w), ha="center", va="center", fontsize=7.5,
+                ax.text(x0 + w / 2, yi, _pct(w), ha="center", va="center", fontsize=7.5,
                         color="white" if label != "neutral" else INK)
         left += widths
+    ax.set_yticks(y, names)
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.spines["left"].set_visible(False)
@@ -258,7 +250,7 @@ def dimension_scores(names: Sequence[str], scores: Sequence[float],
     ax.barh(y, [maximum] * len(names), color=LIGHT, height=0.55)
     ax.barh(y, scores, color=NAVY, height=0.55, label="Current score")
     for yi, s in zip(y, scores):
-        ax.text(min(s, maximum) + maximum * 0.01, yi, f"{s:.2g}" if maximum > 1 else _pct(s),
+        ax.text(min(s, maximum) + maximum * 0.01, yi, f"{s:.0f}" if maximum > 1 else _pct(s),
                 va="center", fontsize=7.5, color=INK)
     if targets is not None:
         ty = [yi for yi, t in zip(y, targets) if t is not None]
@@ -310,3 +302,14 @@ def staffing(agents: Sequence[int], cover: Sequence[int],
     _legend(fig, handles, labels)
     ax.set_title(title)
     return _svg(fig)
+
+
+# The chart kinds a playbook may ask for, by name (render looks charts up only here).
+KINDS: dict[str, Callable[..., str]] = {
+    "frt_distribution": frt_distribution,
+    "heatmap": heatmap,
+    "sentiment_mix": sentiment_mix,
+    "sentiment_trend": sentiment_trend,
+    "dimension_scores": dimension_scores,
+    "staffing": staffing,
+}

@@ -93,6 +93,40 @@ def backup_cover(agents: int, min_agents: int = 0) -> int:
     return cover + 1 if cover == 1 else cover
 
 
+def smooth_week(values: Sequence[float], window: int = 3) -> list[float]:
+    """Centred moving average around the week (Sunday 23:00 wraps to Monday 00:00).
+
+    Why: a few weeks of data leave single empty or busy hours that are noise, not a pattern a
+    roster should follow; averaging each hour with its neighbours keeps the daily shape."""
+    if window <= 1:
+        return [float(v) for v in values]
+    n, half = len(values), window // 2
+    return [sum(values[(i + k) % n] for k in range(-half, half + 1)) / (2 * half + 1) for i in range(n)]
+
+
+def fill_gaps(cover: Sequence[int], max_gap: int = 2) -> list[int]:
+    """Close short breaks in a roster (a shift does not stop for one quiet hour): a run of at most
+    ``max_gap`` unstaffed hours between staffed hours gets the smaller neighbour's head count."""
+    out = [int(c) for c in cover]
+    n = len(out)
+    if not any(out):
+        return out
+    h = 0
+    while h < n:
+        if out[h] == 0 and out[h - 1] > 0:          # a gap starts (index -1 wraps to Sunday 23:00)
+            end = h
+            while out[end % n] == 0 and end - h < n:
+                end += 1
+            if end - h <= max_gap:
+                fill = min(out[h - 1], out[end % n])
+                for k in range(h, end):
+                    out[k % n] = fill
+            h = end
+        else:
+            h += 1
+    return out
+
+
 def plan(
     arrivals: Sequence[float],
     *,
@@ -103,30 +137,37 @@ def plan(
     min_agents: int = 0,
     shrinkage: float = DEFAULT_SHRINKAGE,
     contract_hours: float = DEFAULT_CONTRACT_HOURS,
+    smooth_hours: int = 3,
+    max_gap: int = 2,
 ) -> dict:
     """Staffing for each of the 168 hours of the week from average arrivals per hour-of-week.
 
-    Returns plain lists (JSON-ready) and a summary a manager can act on: peak head count, rostered
-    agent-hours per week, and FTE after shrinkage (breaks, training, leave).
+    Arrivals are smoothed over ``smooth_hours`` and roster gaps of up to ``max_gap`` hours are
+    closed before the back-up rule. Returns plain lists (JSON-ready) and a summary a manager can
+    act on: peak head count, hours with someone on duty, the handling workload, and FTE after
+    shrinkage (breaks, training, leave) for on-duty presence, for the workload alone and for the
+    roster with back-up. At low volume presence dominates: that is the case for a blended role.
     """
     if len(arrivals) != HOURS_PER_WEEK:
         raise ValueError(f"need {HOURS_PER_WEEK} hourly arrival rates, got {len(arrivals)}")
     handle_s, target_s = handle_min * 60.0, target_min * 60.0
-    rates = [max(0.0, float(a)) for a in arrivals]
-    agents = [agents_needed(a, handle_s, target_s, target_share, max_occupancy) for a in rates]
+    rates = smooth_week([max(0.0, float(a)) for a in arrivals], smooth_hours)
+    agents = fill_gaps([agents_needed(a, handle_s, target_s, target_share, max_occupancy) for a in rates],
+                       max_gap)
     traffic = [a * handle_s / 3600.0 for a in rates]
     cover = [backup_cover(n, min_agents) for n in agents]
     occupancy = [t / n if n else 0.0 for t, n in zip(traffic, agents)]
     levels = [service_level(t, n, handle_s, target_s) if n else 1.0 for t, n in zip(traffic, agents)]
     waits = [average_wait_s(t, n, handle_s) / 60.0 if n else 0.0 for t, n in zip(traffic, agents)]
-    busy = [n > 0 for n in agents]
     rostered_hours = float(sum(cover))
-    peak = max(range(HOURS_PER_WEEK), key=lambda h: (agents[h], rates[h]))
+    workload = sum(traffic)  # agent-hours of pure handling per week
+    paid_hours = contract_hours * (1.0 - shrinkage)
+    peak = max(range(HOURS_PER_WEEK), key=lambda h: (agents[h], rates[h], -h))
     return {
         "parameters": {
             "handle_min": handle_min, "target_min": target_min, "target_share": target_share,
             "max_occupancy": max_occupancy, "min_agents": min_agents, "shrinkage": shrinkage,
-            "contract_hours": contract_hours,
+            "contract_hours": contract_hours, "smooth_hours": smooth_hours, "max_gap": max_gap,
         },
         "arrivals": [round(a, 3) for a in rates],
         "agents": agents,
@@ -139,11 +180,15 @@ def plan(
             "peak_agents": agents[peak],
             "peak_cover": max(cover),
             "peak_hour": hour_label(peak),
-            "hours_with_demand": sum(busy),
+            "hours_staffed": sum(n > 0 for n in agents),
+            "workload_hours": round(workload, 1),
             "model_agent_hours": float(sum(agents)),
             "rostered_agent_hours": rostered_hours,
-            "fte": round(rostered_hours / (contract_hours * (1.0 - shrinkage)), 1),
-            "mean_occupancy": round(sum(traffic) / sum(agents), 3) if sum(agents) else 0.0,
+            "backup_hours": rostered_hours - float(sum(agents)),
+            "fte_on_duty": round(sum(agents) / paid_hours, 1),
+            "fte_workload": round(workload / (max_occupancy or 1.0) / paid_hours, 1),
+            "fte_rostered": round(rostered_hours / paid_hours, 1),
+            "mean_occupancy": round(workload / sum(agents), 3) if sum(agents) else 0.0,
         },
     }
 

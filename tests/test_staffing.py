@@ -62,16 +62,18 @@ def test_plan_shapes_and_summary():
     arrivals = [0.0] * 168
     arrivals[9] = 30.0      # Mon 09:00, busy
     arrivals[40] = 2.0      # Tue 16:00, quiet
-    result = staffing.plan(arrivals, handle_min=6, target_min=60, target_share=0.8)
+    result = staffing.plan(arrivals, handle_min=6, target_min=60, target_share=0.8,
+                           smooth_hours=1, max_gap=0)
     assert len(result["agents"]) == len(result["cover"]) == 168
     assert result["agents"][9] >= 3 and result["agents"][40] == 1 and result["agents"][0] == 0
     assert result["cover"][40] == 2
     summary = result["summary"]
     assert summary["peak_hour"] == "Mon 09:00"
-    assert summary["hours_with_demand"] == 2
+    assert summary["hours_staffed"] == 2
     assert summary["rostered_agent_hours"] == sum(result["cover"])
-    expected_fte = sum(result["cover"]) / (37.5 * 0.7)
-    assert summary["fte"] == pytest.approx(expected_fte, abs=0.05)
+    assert summary["backup_hours"] == sum(result["cover"]) - sum(result["agents"])
+    assert summary["fte_rostered"] == pytest.approx(sum(result["cover"]) / (37.5 * 0.7), abs=0.05)
+    assert summary["workload_hours"] == pytest.approx(32 * 6 / 60, abs=0.05)
     assert all(s >= 0.8 for s, n in zip(result["service_level"], result["agents"]) if n)
 
 
@@ -95,3 +97,24 @@ def test_coverage_windows_collapse_runs():
     assert monday == [{"day": "Mon", "from": "00:00", "to": "09:00", "agents": 0},
                       {"day": "Mon", "from": "09:00", "to": "17:00", "agents": 2},
                       {"day": "Mon", "from": "17:00", "to": "24:00", "agents": 0}]
+
+
+def test_smoothing_keeps_weekly_volume_and_wraps_around():
+    values = [0.0] * 168
+    values[0] = 3.0
+    smoothed = staffing.smooth_week(values, 3)
+    assert sum(smoothed) == pytest.approx(3.0)
+    assert smoothed[167] == smoothed[0] == smoothed[1] == pytest.approx(1.0)
+    assert staffing.smooth_week(values, 1) == values
+
+
+def test_fill_gaps_closes_short_breaks_only():
+    cover = [0] * 168
+    cover[8:12] = [2] * 4      # 08-12
+    cover[13:17] = [1] * 4     # 13-17: one empty hour at 12 -> filled with min(2, 1)
+    cover[20:22] = [1] * 2     # 20-22: a 3-hour gap 17-20 stays open with max_gap=2
+    filled = staffing.fill_gaps(cover, max_gap=2)
+    assert filled[12] == 1
+    assert filled[17:20] == [0, 0, 0]
+    assert filled[0:8] == [0] * 8
+    assert staffing.fill_gaps([0] * 168) == [0] * 168
