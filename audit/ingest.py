@@ -312,6 +312,8 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
     """Spread nested objects into dotted columns (``author.name``), as json_normalize does."""
     for col in list(frame.columns):
         values = frame[col]
+        if values.dtype != object or not _is_mixed(values):
+            continue
         is_dict = values.map(lambda v: isinstance(v, dict)).to_numpy(dtype=bool)
         if is_dict.any():
             inner = pd.json_normalize(values.where(is_dict, None).map(lambda v: v or {}).tolist())
@@ -341,8 +343,17 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     return pd.read_excel(path, sheet_name=sheet, dtype=str)
 
 
+def _is_mixed(values: pd.Series) -> bool:
+    """Whether an object column may hold dicts/lists (checked in C; only those pay a Python map)."""
+    return pd.api.types.infer_dtype(values, skipna=True) not in (
+        "string", "empty", "integer", "floating", "boolean", "decimal", "datetime", "date",
+    )
+
+
 def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """Every column as pandas strings (NaN = missing) so all formats share one code path."""
+    if all(str(dtype) == "str" for dtype in frame.dtypes):
+        return frame  # CSV read with dtype=str: already there, no second copy of the file
     out = {}
     for col in frame.columns:
         values = frame[col]
@@ -350,7 +361,7 @@ def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
             out[str(col)] = values.astype(str).where(values.notna())
             continue
         present = values.notna().to_numpy()
-        if values.dtype == object:
+        if values.dtype == object and _is_mixed(values):
             values = values.map(_cell_text, na_action="ignore")
         out[str(col)] = values.astype(str).where(present)
     return pd.DataFrame(out, index=frame.index).astype(str)

@@ -33,9 +33,12 @@ T1 = "Tue Oct 31 22:25:03 +0000 2017"
 
 
 def table(rows: list[list[str]], header: list[str] = TWCS, sep: str = ",") -> str:
-    """CSV text quoted the way real exporters do (newlines and quotes inside quoted fields)."""
+    """CSV text quoted the way real exporters do (newlines and quotes inside quoted fields).
+
+    CRLF line ends as in RFC 4180: only then does csv quote a field holding a bare ``\r``.
+    """
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()
@@ -187,8 +190,8 @@ CASES = [
     Case("customer flag not true/false", table([GOOD[0], tweet("5", "@AcmeHelp hi", inbound="maybe")]),
          accepted=1, quarantined={"bad_customer_flag": 1}),
     Case("row with more fields than the header",
-         table([GOOD[0]]) + "5,115712,True," + T0 + ",unquoted, commas, everywhere,,\n"
-         + table([GOOD[1]]).split("\n", 1)[1],
+         table([GOOD[0]]) + "5,115712,True," + T0 + ",unquoted, commas, everywhere,,\r\n"
+         + table([GOOD[1]]).split("\r\n", 1)[1],
          accepted=2, quarantined={"malformed_row": 1}, check=malformed_row_is_kept_in_place),
     # ---- texts
     Case("empty text", good_with(""), accepted=1, quarantined={"empty_text": 1}),

@@ -241,3 +241,24 @@ def test_validate_messages_rejects_broken_frames(twcs):
         validate_messages(twcs.messages.astype({"is_customer": "object"}))
     with pytest.raises(ValueError, match="missing columns \\['text'\\]"):
         validate_messages(twcs.messages.drop(columns="text"))
+
+
+def test_jsonl_with_lists_booleans_and_nulls(tmp_path):
+    """TWCS-shaped JSON Lines: id lists, real booleans, null parents and float ids all normalise."""
+    lines = [
+        '{"tweet_id": 8, "author_id": "115712", "inbound": true, "created_at": "Tue Oct 31 21:45:10 +0000 2017", '
+        '"text": "@sprintcare worst service \\ud83d\\ude21", "response_tweet_id": [9, 6], "in_response_to_tweet_id": null}',
+        '{"tweet_id": 9, "author_id": "sprintcare", "inbound": false, "created_at": "Tue Oct 31 21:47:02 +0000 2017", '
+        '"text": "@115712 Sorry! DM us?", "response_tweet_id": [], "in_response_to_tweet_id": null}',
+        '{"tweet_id": 6, "author_id": "sprintcare", "inbound": false, "created_at": "Tue Oct 31 21:46:24 +0000 2017", '
+        '"text": "@115712 Which plan are you on?", "response_tweet_id": [], "in_response_to_tweet_id": 8.0}',
+    ]
+    path = tmp_path / "twcs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = load(path)
+    m = by_id(result)
+    assert result.accounting["mapping"] == "twcs"
+    assert m["reply_to_id"].fillna("-").to_dict() == {"8": "-", "9": "8", "6": "8"}
+    assert m["is_customer"].tolist() == [True, False, False]
+    assert m.loc["8", "text"] == "@sprintcare worst service 😡"
+    assert result.accounting["flags"]["reply_to_recovered"] == 1
