@@ -467,11 +467,11 @@ def _normalise(
     return messages, quarantine, flags, by_reason
 
 
-def _isin(values: pd.Series, allowed) -> pd.Series:
-    """``Series.isin`` for string columns; pandas' own boxes every allowed value in Python."""
-    found = pc.is_in(pa.array(values, pa.large_string()),
-                     value_set=pa.array(pd.Series(list(allowed) if not isinstance(allowed, pd.Series)
-                                                  else allowed, dtype=str), pa.large_string()))
+def _isin(values: pd.Series, allowed: pd.Series | tuple[str, ...] | list[str]) -> pd.Series:
+    """``Series.isin`` for string columns via Arrow; pandas' own boxes every allowed value."""
+    allowed = allowed if isinstance(allowed, pd.Series) else pd.Series(list(allowed), dtype=str)
+    found = pc.is_in(pa.array(values.astype(str), pa.large_string()),
+                     value_set=pa.array(allowed.astype(str), pa.large_string()))
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index).fillna(False).astype(bool)
 
 
@@ -673,21 +673,25 @@ def _quarantine(
     detail = codes.map({code.value: code.sentence for code in Reason})
     rows = pd.Series(np.arange(1, len(raw) + 1), index=raw.index)
     timing = codes.isin([Reason.BAD_TIMESTAMP.value, Reason.AMBIGUOUS_TIMESTAMP.value])
-    detail = detail.where(~timing, detail + " Value: " + stamps_raw[bad].fillna("").str.slice(0, 60).map(repr))
-    # Name the row that was kept: the first among rows that passed the row-level checks.
+    shown = stamps_raw[bad].fillna("").str.slice(0, 60).map(repr)  # quarantined rows only
+    detail = detail.where(~timing, detail + " Value: " + shown + ".")
     dup_id, dup_row = Reason.DUPLICATE_ID.value, Reason.DUPLICATE_ROW.value
-    for code, key, kin in ((dup_id, lambda: message_id, (dup_id,)),
-                           (dup_row, lambda: pd.util.hash_pandas_object(raw, index=False),
-                            (dup_id, dup_row))):
-        repeat = codes == code
-        if repeat.any():
-            eligible = reason.isna() | reason.isin(kin)
-            first = rows[eligible].groupby(key()[eligible]).transform("min")
-            first = first.reindex(raw.index)[bad].astype("Int64").astype(str)
-            detail = detail.where(~repeat, detail + " First seen on row " + first + ".")
+    if (codes == dup_id).any():
+        first = _kept_row(rows, message_id, reason.isna() | (reason == dup_id))[bad]
+        detail = detail.where(codes != dup_id, detail + " First seen on row " + first + ".")
+    if (codes == dup_row).any():
+        same_row = pd.util.hash_pandas_object(raw, index=False)
+        first = _kept_row(rows, same_row, reason.isna() | reason.isin([dup_id, dup_row]))[bad]
+        detail = detail.where(codes != dup_row, detail + " First seen on row " + first + ".")
     raw_fields = raw[bad].rename(columns=lambda c: f"raw_{c}" if c in QUARANTINE_COLUMNS else c)
     out = pd.concat([
         pd.DataFrame({"source_row": rows[bad].astype("int64"), "reason": codes, "detail": detail}),
         raw_fields,
     ], axis=1)
     return out.reset_index(drop=True)
+
+
+def _kept_row(rows: pd.Series, key: pd.Series, eligible: pd.Series) -> pd.Series:
+    """For each row, the first eligible row sharing its key (as text), i.e. the copy kept."""
+    first = rows[eligible].groupby(key[eligible]).transform("min")
+    return first.reindex(rows.index).astype("Int64").astype(str)

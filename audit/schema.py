@@ -73,8 +73,8 @@ REASON_SENTENCES: dict[Reason, str] = {
     Reason.BAD_CUSTOMER_FLAG: "The customer/brand flag is empty or not one of the mapping's values.",
     Reason.BAD_TIMESTAMP: "The timestamp could not be read as a date and time.",
     Reason.AMBIGUOUS_TIMESTAMP: (
-        "The local time is ambiguous or does not exist (daylight-saving change); "
-        "give timestamps with a UTC offset."
+        "The timestamp reads two ways (day/month order, or a local time repeated or skipped by a "
+        "daylight-saving change); set timestamp_format in the mapping or give UTC offsets."
     ),
     Reason.EMPTY_TEXT: "The text is empty or only whitespace/control characters.",
     Reason.DUPLICATE_ROW: "The row is an exact copy of an earlier row.",
