@@ -169,3 +169,15 @@ def test_empty_input_gives_empty_frames():
     assert threaded.empty and conversations.empty
     assert list(conversations.columns) == list(CONVERSATION_COLUMNS)
     assert str(conversations["first_response_s"].dtype) == "float64"
+
+
+def test_parquet_round_trip_keeps_the_contract(built, tmp_path):
+    """Later stages re-read messages.parquet: dtypes must survive and threads rebuild identically."""
+    from audit.schema import validate_messages
+
+    built[0].to_parquet(tmp_path / "messages.parquet")
+    back = pd.read_parquet(tmp_path / "messages.parquet")
+    validate_messages(back, threaded=True)
+    again, conversations = build(back, brands=["AcmeStore"])
+    pd.testing.assert_frame_equal(again, built[0])
+    pd.testing.assert_frame_equal(conversations, built[1])
