@@ -132,7 +132,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
     figures = metrics.compute_all(messages, conversations, brands)
-    peer_table = peers.compare(messages, conversations, brands)
+    peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)
     files.write_json(figures, run_dir / files.METRICS)
