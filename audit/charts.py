@@ -173,18 +173,19 @@ def heatmap(matrix: Sequence[Sequence[float | None]], *, title: str, value_label
 
 
 @_chart
-def sentiment_mix(groups: Mapping[str, Mapping[str, float]], *,
+def sentiment_mix(groups: Sequence[Mapping[str, object]], *,
                   title: str = "Sentiment of customer posts") -> str:
-    """One 100% horizontal bar per group (e.g. 'All customer posts', 'Complaints')."""
+    """One 100% horizontal bar per group, in the order given (a list, because JSON objects lose
+    their order): each group is {"group": name, "negative": share, "neutral": ..., "positive": ...}."""
     fig = _figure(0.7 + 0.38 * max(1, len(groups)))
     if not groups:
         return _empty(fig, title)
     ax = fig.add_subplot()
-    names = list(groups)
+    names = [str(g["group"]) for g in groups]
     y = np.arange(len(names))[::-1]          # first group on top
     left = np.zeros(len(names))
     for label, colour in SENTIMENT_COLOURS.items():
-        widths = np.array([float(groups[n].get(label, 0.0) or 0.0) for n in names])
+        widths = np.array([float(g.get(label, 0.0) or 0.0) for g in groups])
         ax.barh(y, widths, left=left, color=colour, height=0.6, label=label.capitalize())
         for yi, x0, w in zip(y, left, widths):
             if w >= 0.06:

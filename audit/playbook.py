@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from audit import staffing
+from audit.maturity import LEVEL_TITLES, LEVELS
 from audit.metrics import jsonable, normalise_reply
 from audit.redact import redact_text
 from audit.render import duration as _dur, percent as _pct
@@ -54,11 +55,6 @@ BENCHMARK_NOTES = (
 # --------------------------------------------------------------------------------------------
 # Maturity levels and the response standard each next level needs.
 # --------------------------------------------------------------------------------------------
-LEVELS = ("passive", "active", "strategic", "cross_functional")
-LEVEL_LABELS = {"passive": "Passive (invisible)", "active": "Active", "strategic": "Strategic",
-                "cross_functional": "Cross-functional"}
-
-
 @dataclass(frozen=True)
 class Goal:
     """The standard a brand at a level should reach within 90 days (the next level's bar)."""
@@ -323,21 +319,21 @@ def complaint_counts(c: Client) -> dict[str, int | None]:
     return {"complaints": int(opening.sum()), "unanswered_complaints": int((opening & ~answered).sum())}
 
 
-def sentiment_mix(c: Client) -> dict[str, dict[str, float]]:
+def sentiment_mix(c: Client) -> list[dict]:
     """Sentiment of customer posts overall, before the brand's first reply and after it: the
-    difference is what replying does to how customers feel."""
+    difference is what replying does to how customers feel. A list: the order is the story."""
     if not _has(c.inbound, "sentiment"):
-        return {}
+        return []
     first_reply = c.conversations.set_index("conversation_id")["first_response_at"]
     replied_at = c.inbound["conversation_id"].map(first_reply)
     after = (c.inbound["created_at"] > replied_at).fillna(False)
-    groups = {"All customer posts": c.inbound, "Before any brand reply": c.inbound.loc[~after],
-              "After a brand reply": c.inbound.loc[after]}
-    out = {}
-    for label, rows in groups.items():
+    groups = (("All customer posts", c.inbound), ("Before any brand reply", c.inbound.loc[~after]),
+              ("After a brand reply", c.inbound.loc[after]))
+    out = []
+    for label, rows in groups:
         if len(rows):
             shares = rows["sentiment"].value_counts(normalize=True)
-            out[label] = {s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS}
+            out.append({"group": label, **{s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS}})
     return out
 
 
@@ -726,8 +722,9 @@ def build_escalation(ctx: Context) -> dict:
     ]
     base = ctx.base
     tighten = ("Targets tighten today's figures toward the benchmark: day-30 targets are half-way "
-               "(on a log scale for times), day-90 targets are the standard a "
-               f"{LEVEL_LABELS.get(ctx.grade.next_level or level, level)} operation meets.")
+               "(on a log scale for times), day-90 targets are the standard "
+               f"{_a(ctx.grade.next_label or ctx.grade.label)} operation meets (where today's figure is "
+               "already better, the target holds it).")
     lead = (f"Today the median customer waits {_dur(base.median_s)} for a first reply and 1 in 10 waits "
             f"longer than {_dur(base.p90_s)}; {_pct(base.within_1h)} are answered within the hour that "
             f"{EXPECT_1H:.0%} of complainers expect. Four tiers decide who answers what, how fast.")
@@ -840,7 +837,7 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
         _tile("Handling workload (FTE)", s["fte_workload"], "decimal",
               f"{s['workload_hours']:g} agent-hours of replies a week"),
         _tile("Occupancy of on-duty agents", s["mean_occupancy"], "percent",
-              "blend with other channels" if blended else "dedicated team", alert=blended),
+              "blend with other channels" if blended else "dedicated team"),
     ]
     presence = (f"someone on duty {s['hours_staffed']} hours a week, {s['peak_agents']} at the peak "
                 f"({s['peak_hour']})")
@@ -934,7 +931,7 @@ def read_grade(maturity: Mapping) -> Grade:
             for item in items:
                 todo.append({**item, "required": required, "dimension": str(item["ref"]).split(".")[0]})
     definitions = maturity.get("level_definitions") or {}
-    return Grade(level=level, label=maturity.get("level_title") or LEVEL_LABELS.get(level, level),
+    return Grade(level=level, label=maturity.get("level_title") or LEVEL_TITLES.get(level, level),
                  score=_num(maturity.get("score")), summary=str(maturity.get("summary", "")),
                  next_level=nxt["level"] if nxt else None, next_label=nxt.get("title") if nxt else None,
                  dimensions=dims, todo=todo, next_thresholds=thresholds,
@@ -987,7 +984,32 @@ def _scope_rows(scopes: Mapping[str, Mapping], names: Iterable[str]) -> list[dic
             for name in names if name in scopes]
 
 
-def build_current_state(ctx: Context, complaints: dict, mix: dict) -> dict:
+PEER_METRICS = ("response_rate", "first_response_median_min", "first_response_within_1h",
+                "unanswered_negative_share", "sentiment_recovery_rate", "private_redirect_share")
+
+
+def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
+    """The client against the other brands in the same export (``peers.from_metrics``)."""
+    columns = [("metric", "Metric", None), ("value", "You", "mixed"), ("peer_median", "Peer median", "mixed"),
+               ("rank", "Rank", None)]
+    if not peers or not peers.get("available"):
+        reason = (peers or {}).get("reason") or "no peer brands were compared"
+        return {"note": f"No peer comparison: {reason}.", "table": _table(columns, [])}
+    rows = []
+    for metric in PEER_METRICS:
+        r = (peers.get("metrics") or {}).get(metric)
+        if not r or r.get("value") is None:
+            continue
+        fmt = "minutes" if (definitions.get(metric) or {}).get("unit") == "minutes" else "percent"
+        rows.append({"metric": _title(definitions, metric),
+                     "value": _fig(r["value"], fmt), "peer_median": _fig(r.get("peer_median"), fmt),
+                     "rank": f"{r['rank']} of {r['n_ranked']}" if r.get("rank") else "–"})
+    handles = ", ".join("@" + p["handle"] for p in peers.get("peers", []))
+    return {"note": f"Ranked against the other brand accounts in the same export ({handles}); 1 = best.",
+            "table": _table(columns, rows)}
+
+
+def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: Mapping | None) -> dict:
     b, m = ctx.base, ctx.metrics
     unanswered = None if b.response_rate is None else round(b.conversations * (1 - b.response_rate))
     tiles = [
@@ -1016,7 +1038,8 @@ def build_current_state(ctx: Context, complaints: dict, mix: dict) -> dict:
         findings.append(f"{b.hours_covered} of the 168 hours of the week are covered (a typical reply within 1 h); "
                         f"night-time conversations are answered {_pct(b.night_response_rate)} of the time, "
                         f"weekend ones {_pct(b.weekend_response_rate)}.")
-    before, after = mix.get("Before any brand reply"), mix.get("After a brand reply")
+    by_group = {g["group"]: g for g in mix}
+    before, after = by_group.get("Before any brand reply"), by_group.get("After a brand reply")
     if before and after:
         verdict = ("Replying works" if after["negative"] < before["negative"] - 0.02
                    else "Replies do not yet change how customers feel")
@@ -1035,11 +1058,13 @@ def build_current_state(ctx: Context, complaints: dict, mix: dict) -> dict:
             "first_response_median_min", "first_response_p90_min", "first_response_within_1h",
             "first_response_within_4h", "first_response_same_day", "sentiment_recovery_rate",
             "hours_covered_1h", "night_response_rate", "weekend_response_rate")},
-        "complaints": complaints, "sentiment_mix": mix}
+        "complaints": complaints, "sentiment_mix": mix,
+        "peers": {k: (peers or {}).get(k) for k in ("available", "peers", "reason")}}
     lead = (f"{' and '.join(ctx.client.brands)} received {b.inbound:,} customer posts in "
             f"{b.conversations:,} customer-opened conversations over {b.days} days, and posted {b.replies:,} replies.")
     return {
         "lead": lead, "tiles": tiles, "findings": findings,
+        "peers": peer_comparison(peers, m.get("definitions", {})),
         "by_brand": _table(BRAND_COLUMNS, by_brand), "by_channel": _table(
             (("handle", "Channel", None),) + BRAND_COLUMNS[1:], by_channel),
         "captions": {
@@ -1109,9 +1134,9 @@ def build_kpis(ctx: Context) -> dict:
 
 
 PHASES = (
-    ("Days 1-30", "Be there: answer everyone, fast", frozenset({"responsiveness", "coverage"})),
-    ("Days 31-60", "Recover customers and sound human", frozenset({"recovery", "voice", "channel_strategy"})),
-    ("Days 61-90", "Join up the organisation", frozenset({"integration"})),
+    ("Days 1-30", "speed and coverage", frozenset({"responsiveness", "coverage"})),
+    ("Days 31-60", "recovery, voice and channels", frozenset({"recovery", "voice", "channel_strategy"})),
+    ("Days 61-90", "integration across the organisation", frozenset({"integration"})),
 )
 DIMENSION_OWNERS = {"responsiveness": "Head of customer service", "coverage": "Workforce planner",
                     "recovery": "Social care team lead", "channel_strategy": "Social media manager",
@@ -1149,6 +1174,11 @@ def _value_text(value: Any, unit: str) -> str:
     if unit == "share":
         return _pct(_num(value))
     return "n/a" if value is None else str(value)
+
+
+def _title(definitions: Mapping, metric: str) -> str:
+    """A metric's title without the unit tag the metrics registry adds ('... (min)')."""
+    return re.sub(r"\s*\(min\)", "", str((definitions.get(metric) or {}).get("title", metric)))
 
 
 def _criterion_action(item: dict, ctx: Context) -> str:
@@ -1245,6 +1275,10 @@ def _cost(ctx: Context, complaints: dict) -> dict:
             "assumed_loss_share": ASSUMED_LOSS_SHARE, "statement": statement}
 
 
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def _count(x: float) -> str:
     """Counts in sentences: one decimal below 10 ('0.8', '4'), whole numbers above."""
     return f"{x:.1f}".removesuffix(".0") if x < 10 else f"{x:,.0f}"
@@ -1275,7 +1309,8 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     gap_rows = []
     for d in gaps:
         items = [t for t in g.todo if t["dimension"] == d["key"]][:2]
-        finding = "; ".join(_criterion_action(t, ctx) for t in items) or d["description"]
+        actions = [_criterion_action(t, ctx) for t in items]
+        finding = "; ".join(a if i == 0 else a[0].lower() + a[1:] for i, a in enumerate(actions)) or d["description"]
         gap_rows.append({"key": d["key"], "label": d["label"], "score": d["score"], "target": d["target"],
                          "fmt": "number", "finding": finding.rstrip(".") + ".", "cost": _gap_cost(d["key"], ctx)})
     cost = _cost(ctx, complaints)
@@ -1303,8 +1338,8 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     return {"headline": headline, "summary": summary, "tiles": tiles,
             "scores": g.dimensions, "gaps": gap_rows, "cost": cost,
             "monday": _monday(ctx, roadmap),
-            "chart_caption": (f"Dimension scores (0-100); the marker is the score a {g.next_label or g.label} "
-                              "operation reaches.")}
+            "chart_caption": (f"Dimension scores (0-100); the marker is the score {_a(g.next_label or g.label)} "
+                              "operation reaches once it meets every threshold that level sets.")}
 
 
 def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None,
@@ -1368,7 +1403,7 @@ def _period(b: Baseline) -> dict:
     return {"start": b.start, "end": b.end, "days": b.days, "label": label}
 
 
-def _charts(ctx: Context, current_mix: dict, trend: dict, staff: dict) -> dict:
+def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> dict:
     """What to draw, as plain data (render draws it): every chart traceable to playbook.json."""
     series, g = ctx.metrics.get("series", {}), ctx.grade
     frt = frt_buckets(ctx.client, ctx.base)
@@ -1419,7 +1454,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     roadmap = build_roadmap(ctx)
     staff = build_staffing(ctx, handle_min)
     sections = {
-        "current_state": build_current_state(ctx, complaints, mix),
+        "current_state": build_current_state(ctx, complaints, mix, peers),
         "triage": build_triage(ctx),
         "escalation": build_escalation(ctx),
         "response_guidelines": build_guidelines(ctx),
@@ -1433,7 +1468,6 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label
                          else "30/60/90-day plan to hold the level")
     toc = [{"id": sid, "number": i + 1, "title": titles[sid]} for i, (sid, _) in enumerate(SECTIONS)]
-    ctx.inputs["peers"] = dict(peers) if peers else None
     book = {
         "schema_version": SCHEMA_VERSION,
         "meta": {

@@ -7,12 +7,15 @@ key fails the render instead of printing an empty cell into a client report.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -120,10 +123,66 @@ def write_html(html_or_book: str | dict, path: str | os.PathLike) -> Path:
     return atomic_write_text(path, html)
 
 
-def write_pdf(html: str, path: str | os.PathLike) -> Path:
-    """A4 PDF with embedded (subset) fonts. Glyphs the installed fonts lack (emoji, rare
-    scripts) print as boxes instead of failing the render."""
-    from weasyprint import HTML
+# The PDF embeds the DejaVu files matplotlib ships, so it looks the same on every machine
+# whatever fonts are installed (the HTML names the same families and needs no font files).
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_FILES = {
+    "DejaVu Sans": ("DejaVuSans", "-Bold", "-Oblique", "-BoldOblique"),
+    "DejaVu Serif": ("DejaVuSerif", "-Bold", "-Italic", "-BoldItalic"),
+    "DejaVu Sans Mono": ("DejaVuSansMono", "-Bold", "-Oblique", "-BoldOblique"),
+}
 
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+def font_faces() -> str:
+    """@font-face rules pointing at the bundled font files (PDF only)."""
+    rules = []
+    for family, (stem, bold, italic, bold_italic) in FONT_FILES.items():
+        for suffix, weight, style in (("", "normal", "normal"), (bold, "bold", "normal"),
+                                      (italic, "normal", "italic"), (bold_italic, "bold", "italic")):
+            path = FONT_DIR / f"{stem}{suffix}.ttf"
+            if path.exists():
+                rules.append(f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+                             f'font-style: {style}; src: url("{path.as_uri()}"); }}')
+    return "\n".join(rules)
+
+
+@functools.lru_cache(maxsize=1)
+def _covered() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    path = FONT_DIR / "DejaVuSans.ttf"
+    return frozenset(TTFont(path, lazy=True).getBestCmap()) if path.exists() else frozenset()
+
+
+def _printable(ch: str) -> str:
+    """A symbol the font lacks (emoji) becomes its Unicode name, '[pouting face]'; modifiers
+    and joiners that only shape emoji (skin tones, ZWJ, variation selectors) are dropped."""
+    if unicodedata.category(ch) == "So":
+        return f"[{unicodedata.name(ch, 'symbol').lower()}]"
+    return ""
+
+
+def pdf_text(html: str) -> str:
+    """Replace symbols the body font cannot draw. Why: each missing glyph prints as an empty box,
+    and several different ones make the PDF's text layer unreadable to some extractors (pypdf).
+    Only emoji-like characters (symbols, modifiers, format marks) are touched; letters of other
+    scripts are left to the system's font fallback."""
+    covered = _covered()
+    if not covered:
+        return html
+    missing = {ch for ch in set(html) if ord(ch) > 0x2000 and ord(ch) not in covered
+               and unicodedata.category(ch) in ("So", "Sk", "Mn", "Cf")}
+    if not missing:
+        return html
+    return "".join(_printable(ch) if ch in missing else ch for ch in html)
+
+
+def write_pdf(html: str, path: str | os.PathLike) -> Path:
+    """A4 PDF with the bundled fonts embedded (subset); emoji become their names (see pdf_text)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    pdf = HTML(string=pdf_text(html), base_url=str(TEMPLATES)).write_pdf(
+        stylesheets=[CSS(string=font_faces(), font_config=fonts)], font_config=fonts)
     return atomic_write_bytes(path, pdf)

@@ -1,0 +1,238 @@
+"""The playbook model, built on the real pipeline (sample -> ingest -> threads -> metrics -> grade).
+
+Sentiment and intent come from a small keyword stand-in instead of the transformer models, so the
+test is fast and deterministic; everything downstream of scoring is the production code. One
+hostile customer conversation is planted to check masking here and escaping in test_render.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from audit import ingest, maturity, metrics, peers, playbook, sample, threads
+from audit.playbook import Baseline, response_standards, snap_duration, snap_share
+
+CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
+HOSTILE = ("<script>alert(1)</script> worst service ever, order 12345678 STILL missing, "
+           "call me on +44 20 7946 0958 or mail jane.doe@example.com <img src=x onerror=alert(1)>")
+NEG = re.compile(r"worst|fuming|annoyed|not impressed|ugh|unbelievable|shocking|terrible|awful|joke|"
+                 r"useless|disgrace|pathetic|still|never|😡|🤬|🙄|👎|sick of|fail|poor|broken|"
+                 r"charged twice|smashed|faulty|hasn't|isn't|can't|nobody", re.I)
+POS = re.compile(r"thank|love|great|amazing|brilliant|best|perfect|glad|😊|🙌|❤|👍|cheers|awesome", re.I)
+
+
+def _stand_in_scores(messages: pd.DataFrame) -> pd.DataFrame:
+    """Keyword sentiment and intent, in the columns the scoring stage adds."""
+    neg = messages["text"].str.count(NEG)
+    pos = messages["text"].str.count(POS)
+    sentiment = pd.Series("neutral", index=messages.index).mask(neg > pos, "negative").mask(pos > neg, "positive")
+    score = sentiment.map({"negative": -0.7, "neutral": 0.0, "positive": 0.7}).astype(float)
+    intent = (pd.Series("other", index=messages.index)
+              .mask(sentiment.eq("positive"), "compliment").mask(sentiment.eq("negative"), "complaint")
+              .mask(messages["text"].str.contains("?", regex=False), "question"))
+    return messages.assign(sentiment=sentiment, sentiment_score=score,
+                           intent=intent.where(messages["is_customer"]))
+
+
+def _plant_hostile(frame: pd.DataFrame) -> pd.DataFrame:
+    """A complaint full of markup and personal data, answered in one minute, then a thank-you."""
+    start = pd.Timestamp("2017-10-10 10:00", tz="UTC")
+    ids = ["990000001", "990000002", "990000003"]
+    rows = [
+        (ids[0], "777001", True, start, "@AcmeHelp " + HOSTILE, ids[1], ""),
+        (ids[1], "AcmeHelp", False, start + pd.Timedelta(minutes=1),
+         "@777001 So sorry! I've rebooked your delivery for tomorrow morning and refunded the fee -Jess",
+         ids[2], ids[0]),
+        (ids[2], "777001", True, start + pd.Timedelta(minutes=20), "@AcmeHelp thank you, brilliant!", "", ids[1]),
+    ]
+    extra = pd.DataFrame(rows, columns=sample.COLUMNS)
+    extra["created_at"] = sample.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
+    for col in sample.COLUMNS:
+        extra[col] = extra[col].astype(str)
+    return pd.concat([frame.astype(str), extra], ignore_index=True)
+
+
+@functools.lru_cache(maxsize=1)
+def pipeline() -> tuple:
+    """Messages, conversations and row accounting of a small seeded sample (built once)."""
+    frame = _plant_hostile(sample.generate(1500, seed=11, weeks=4))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.csv"
+        frame.to_csv(path, index=False)
+        loaded = ingest.load(path)
+    messages, conversations = threads.build(loaded.messages)
+    return _stand_in_scores(messages), conversations, loaded.accounting
+
+
+@functools.lru_cache(maxsize=None)
+def demo(client: str) -> tuple[dict, dict, dict]:
+    """(playbook, metrics, grade) for one demo client."""
+    messages, conversations, accounting = pipeline()
+    figures = metrics.compute_all(messages, conversations, CLIENTS[client])
+    grade = maturity.grade(figures)
+    book = playbook.build(figures, grade, messages, conversations, client=client, brands=CLIENTS[client],
+                          accounting=accounting, model_card_summary={"model": "default", "test_macro_f1": 0.71},
+                          intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+    return book, figures, grade
+
+
+@pytest.fixture(scope="module")
+def strategic() -> dict:
+    return demo("Acme")[0]
+
+
+@pytest.fixture(scope="module")
+def passive() -> dict:
+    return demo("Northwind Home")[0]
+
+
+def test_sample_clients_grade_as_designed(strategic, passive):
+    assert passive["meta"]["level"]["key"] == "passive"
+    assert strategic["meta"]["level"]["key"] in ("strategic", "cross_functional")
+
+
+def test_book_is_json_and_deterministic(strategic):
+    messages, conversations, accounting = pipeline()
+    _, figures, grade = demo("Acme")
+    again = playbook.build(figures, grade, messages, conversations, client="Acme", brands=CLIENTS["Acme"],
+                           accounting=accounting, model_card_summary={"model": "default", "test_macro_f1": 0.71},
+                           intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+    assert json.dumps(again, sort_keys=True) == json.dumps(strategic, sort_keys=True)
+
+
+def test_every_section_is_present_and_recorded(strategic):
+    ids = [entry["id"] for entry in strategic["toc"]]
+    assert ids == [sid for sid, _ in playbook.SECTIONS]
+    for sid in ids:
+        assert strategic[sid], sid
+    recorded = set(strategic["inputs"])
+    assert {"current_state", "triage", "escalation", "response_guidelines", "staffing", "kpis",
+            "roadmap", "appendix", "executive_summary"} <= recorded
+    assert set(strategic["charts"]) >= {"frt_distribution", "heatmap_volume", "heatmap_within_1h",
+                                        "sentiment_mix", "sentiment_trend", "dimension_scores", "staffing"}
+
+
+def test_passive_and_strategic_playbooks_differ_where_data_differ(strategic, passive):
+    p_std, s_std = passive["inputs"]["escalation"], strategic["inputs"]["escalation"]
+    # the complaint (P2) target is looser for a passive brand, tighter for a strategic one
+    assert p_std["priority_targets_s"]["P2"] > s_std["priority_targets_s"]["P2"]
+    # ... and tightens each brand's own baseline
+    for book in (passive, strategic):
+        p90 = book["inputs"]["escalation"]["standards"]["p90"]
+        assert p90["target_90"] <= p90["target_30"] <= max(p90["baseline"], p90["target_30"])
+    # staffing follows each brand's own arrivals
+    assert passive["staffing"]["summary"] != strategic["staffing"]["summary"]
+    assert passive["inputs"]["staffing"]["arrivals_per_hour_of_week"] != \
+        strategic["inputs"]["staffing"]["arrivals_per_hour_of_week"]
+    # the roadmap heads for each brand's next level, from its own failed criteria
+    assert passive["meta"]["next_level"]["key"] == "active"
+    assert passive["roadmap"]["target_level"] != strategic["roadmap"]["target_level"]
+    assert passive["inputs"]["roadmap"]["criteria"] != strategic["inputs"]["roadmap"]["criteria"]
+    assert "response rate" in " ".join(
+        r["action"].lower() for r in passive["roadmap"]["phases"][0]["actions"]["rows"])
+
+
+def test_executive_summary_quotes_the_clients_figures(passive):
+    _, figures, grade = demo("Northwind Home")
+    summary = passive["executive_summary"]
+    rate = figures["overall"]["response_rate"]
+    assert f"{rate:.0%}" in summary["headline"]
+    assert grade["level_title"] in summary["headline"]
+    assert len(summary["gaps"]) == 3
+    gap_keys = [g["key"] for g in summary["gaps"]]
+    scores = {d["key"]: d for d in passive["executive_summary"]["scores"]}
+    gaps = [scores[k]["target"] - scores[k]["score"] for k in gap_keys]
+    assert gaps == sorted(gaps, reverse=True) and gaps[-1] > 0
+    assert summary["cost"]["unanswered"] > 0 and str(playbook.REPLACEMENT_COST) in summary["cost"]["statement"]
+    assert len(summary["monday"]) == 3
+
+
+def test_dimension_target_ignores_criteria_the_next_level_does_not_ask():
+    criteria = [{"score": 10.0, "weight": 1, "levels": {"active": {}}},
+                {"score": 0.0, "weight": 1, "levels": {"strategic": {}}},
+                {"score": None, "weight": 5, "levels": {"active": {}}}]
+    # first criterion rises to the active anchor (33.3), the second keeps 0, the third is not assessed
+    assert playbook._dimension_target(criteria, "active") == pytest.approx((100 / 3 + 0) / 2)
+
+
+def test_frt_distribution_agrees_with_metrics(strategic):
+    _, figures, _ = demo("Acme")
+    shares = strategic["charts"]["frt_distribution"]["data"]["shares"]
+    assert sum(shares) == pytest.approx(1.0, abs=1e-3)
+    assert shares[0] + shares[1] == pytest.approx(figures["overall"]["first_response_within_1h"], abs=1e-3)
+    assert 1 - shares[-1] == pytest.approx(figures["overall"]["response_rate"], abs=1e-3)
+
+
+def test_triage_matrix_covers_every_intent_and_sentiment(strategic):
+    rows = strategic["triage"]["matrix"]["rows"]
+    assert len(rows) == len(playbook.INTENTS) * len(playbook.SENTIMENTS)
+    assert sum(r["share"] for r in rows) == pytest.approx(1.0, abs=1e-3)
+    owners = {(r["intent"], r["sentiment"]): r["owner"] for r in rows}
+    assert owners[("Question", "Neutral")] == "Technical support"
+    assert owners[("Complaint", "Negative")] == "Customer service"
+    assert owners[("Compliment", "Positive")] == "Marketing"
+
+
+def test_quoted_replies_are_masked(strategic):
+    examples = strategic["response_guidelines"]["examples"]
+    assert examples, "the planted one-minute recovery should be among the best replies"
+    text = json.dumps(examples)
+    assert "jane.doe@example.com" not in text and "12345678" not in text and "7946" not in text
+    planted = next(e for e in examples if "onerror" in e["customer"])
+    assert "[email]" in planted["customer"] and "[phone]" in planted["customer"]
+    assert planted["customer"].startswith("@AcmeHelp")   # brand handles stay readable
+
+
+def test_escalation_triggers_come_from_the_data(strategic):
+    evidence = strategic["inputs"]["escalation"]["trigger_evidence"]
+    surge = evidence["surge"]
+    assert surge["threshold"] >= playbook.SURGE_FLOOR and surge["threshold"] > surge["p95"]
+    assert evidence["very_negative"] > 0 and evidence["repeat_customers"] is not None
+
+
+def test_peer_comparison_ranks_the_client(strategic):
+    rows = strategic["current_state"]["peers"]["table"]["rows"]
+    assert rows and all(re.fullmatch(r"\d+ of \d+", r["rank"]) for r in rows)
+    assert "@NorthwindHome" in strategic["current_state"]["peers"]["note"]
+
+
+def test_builds_without_messages():
+    _, figures, grade = demo("Northwind Home")
+    book = playbook.build(figures, grade, client="Northwind Home", brands=["NorthwindHome"], accounting={})
+    assert book["response_guidelines"]["examples"] == []
+    assert book["charts"]["frt_distribution"]["data"]["labels"][-1] == "Never answered"
+    assert book["appendix"]["data_quality_note"] == "Row accounting was not provided."
+
+
+def _baseline(**figures) -> Baseline:
+    fields = {name: None for name in Baseline.__dataclass_fields__}
+    fields.update(conversations=100, inbound=150, replies=80, days=28, start="2024-01-01", end="2024-01-28")
+    fields.update(figures)
+    return Baseline(**fields)
+
+
+def test_standards_tighten_toward_the_goal_and_hold_what_is_better():
+    slow = _baseline(median_s=20 * 3600.0, p90_s=60 * 3600.0, within_1h=0.05, same_day=0.3, response_rate=0.2)
+    std = response_standards("passive", slow, {})["targets"]
+    assert std["median"]["target_90"] == 2 * 3600 and 2 * 3600 < std["median"]["target_30"] < 20 * 3600
+    assert std["p90"]["target_90"] == playbook.COMPLAINT_STANDARD_S
+    assert std["within_1h"]["target_90"] == playbook.EXPECT_1H
+    assert 0.2 < std["response_rate"]["target_30"] < std["response_rate"]["target_90"]
+    fast = _baseline(median_s=600.0, p90_s=1800.0, within_1h=0.93, same_day=0.99, response_rate=0.98)
+    held = response_standards("strategic", fast, {})["targets"]
+    assert held["median"]["target_90"] == 600 and held["within_1h"]["target_90"] == 0.9
+    # a stricter rubric threshold wins over the level's goal
+    strict = response_standards("passive", slow, {"first_response_median_min": 30})["targets"]
+    assert strict["median"]["target_90"] == 1800
+
+
+def test_snapping():
+    assert snap_duration(3601) == 90 * 60 and snap_duration(3600) == 3600
+    assert snap_duration(100 * 3600) == 2880 * 60
+    assert snap_share(0.41) == 0.45 and snap_share(0.45) == 0.45
