@@ -20,7 +20,7 @@ import pandas as pd
 
 from audit import staffing
 from audit.maturity import LEVEL_TITLES, LEVELS
-from audit.metrics import jsonable, normalise_reply
+from audit.metrics import CANNED_MIN_REPEATS, jsonable, normalise_reply
 from audit.redact import redact_text
 from audit.render import duration as _dur, percent as _pct
 
@@ -92,11 +92,11 @@ SECTIONS = (
 )
 
 # Words that take a post straight to tier 4 (safety, legal, regulator, data), whole words.
-RISK_WORDS = ("fire", "burn", "burned", "burnt", "smoke", "injury", "injured", "hurt", "hospital",
+RISK_WORDS = ("fire", "burn", "burned", "burnt", "smoke", "injury", "injured", "hospital",
               "unsafe", "dangerous", "electric shock", "choking", "recall", "lawyer", "solicitor",
-              "sue", "suing", "lawsuit", "legal action", "court", "ombudsman", "regulator",
+              "sue", "suing", "lawsuit", "legal action", "ombudsman", "regulator",
               "trading standards", "ofcom", "ofgem", "fca", "gdpr", "data breach", "hacked",
-              "fraud", "scam", "discrimination", "journalist", "press", "bbc", "watchdog")
+              "fraud", "scam", "discrimination", "journalist", "bbc", "watchdog")
 RISK = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in RISK_WORDS) + r")\b", re.IGNORECASE)
 
 INTENTS = ("complaint", "question", "compliment", "other")
@@ -131,13 +131,10 @@ def _fig(value: Any, fmt: str) -> dict:
     return {"value": value, "fmt": fmt}
 
 
-def snap_duration(seconds: float, *, up: bool = True) -> float:
-    """Round a target to a value a roster can state ('30 min', '4 h'); up = never tighter than
-    computed, so a target is reachable, down = never looser."""
-    grid = NICE_DURATIONS_S
-    if up:
-        return float(next((g for g in grid if g >= seconds - 1e-6), grid[-1]))
-    return float(next((g for g in reversed(grid) if g <= seconds + 1e-6), grid[0]))
+def snap_duration(seconds: float) -> float:
+    """Round a target up to a value a roster can state ('30 min', '4 h'): never tighter than
+    computed, so the target stays reachable."""
+    return float(next((g for g in NICE_DURATIONS_S if g >= seconds - 1e-6), NICE_DURATIONS_S[-1]))
 
 
 def snap_share(x: float) -> float:
@@ -227,8 +224,6 @@ class Baseline:
     within_1h: float | None
     within_4h: float | None
     same_day: float | None
-    negative_response_rate: float | None
-    negative_median_s: float | None
     recovery: float | None
     unanswered_negative: int | None
     hours_covered: int | None
@@ -240,7 +235,6 @@ class Baseline:
     redirect_share: float | None
     follow_up_rate: float | None
     escalation_share: float | None
-    compliments_answered: float | None
     days: int
     start: str | None
     end: str | None
@@ -264,8 +258,6 @@ def baseline(metrics: Mapping) -> Baseline:
         within_1h=_num(o.get("first_response_within_1h")),
         within_4h=_num(o.get("first_response_within_4h")),
         same_day=_num(o.get("first_response_same_day")),
-        negative_response_rate=_num(o.get("negative_response_rate")),
-        negative_median_s=_minutes_to_s(o.get("negative_first_response_median_min")),
         recovery=_num(o.get("sentiment_recovery_rate")),
         unanswered_negative=None if _num(o.get("unanswered_negative")) is None
         else int(o["unanswered_negative"]),
@@ -278,7 +270,6 @@ def baseline(metrics: Mapping) -> Baseline:
         redirect_share=_num(o.get("private_redirect_share")),
         follow_up_rate=_num(o.get("follow_up_rate")),
         escalation_share=_num(o.get("escalation_share")),
-        compliments_answered=_num(o.get("compliments_answered_rate")),
         days=int(period.get("days") or 0),
         start=period.get("start"),
         end=period.get("end"),
@@ -476,11 +467,12 @@ def best_replies(c: Client, limit: int = 4) -> list[dict]:
             for r in chosen.itertuples(index=False)]
 
 
-def _templated(texts: pd.Series, all_replies: pd.Series) -> pd.Series:
-    """Replies whose template (metrics' normalised text) the brand used at least twice more."""
-    keys = normalise_reply(all_replies.fillna("").astype(str))
-    counts = keys.value_counts()
-    return normalise_reply(texts.fillna("").astype(str)).map(counts).fillna(0).to_numpy() >= 3
+def _templated(texts: pd.Series, all_replies: pd.Series) -> np.ndarray:
+    """Replies that are canned by the metrics' own rule (normalised text shared by at least
+    CANNED_MIN_REPEATS of the brand's replies)."""
+    counts = normalise_reply(all_replies.fillna("").astype(str)).value_counts()
+    keys = normalise_reply(texts.fillna("").astype(str))
+    return keys.map(counts).fillna(0).to_numpy() >= CANNED_MIN_REPEATS
 
 
 def most_repeated_reply(c: Client, metrics: Mapping) -> dict | None:
@@ -500,18 +492,18 @@ def most_repeated_reply(c: Client, metrics: Mapping) -> dict | None:
 # --------------------------------------------------------------------------------------------
 # Response standards: from the client's baseline toward the benchmark, by maturity level
 # --------------------------------------------------------------------------------------------
-# (key, label, unit, Baseline attribute, Goal attribute, rubric metric, benchmark, benchmark note)
+# (key, label, unit, Baseline/Goal attribute, rubric metric, benchmark, benchmark note)
 STANDARDS = (
-    ("median", "Median first response", "duration", "median_s", "median_s",
+    ("median", "Median first response", "duration", "median_s",
      "first_response_median_min", 3600.0, "42% of complainers expect a reply within 1 h"),
-    ("p90", "9 in 10 conversations answered within", "duration", "p90_s", "p90_s",
+    ("p90", "9 in 10 conversations answered within", "duration", "p90_s",
      "first_response_p90_min", float(COMPLAINT_STANDARD_S), "4-hour complaint standard"),
-    ("within_1h", "Answered within 1 hour", "percent", "within_1h", "within_1h",
+    ("within_1h", "Answered within 1 hour", "percent", "within_1h",
      "first_response_within_1h", EXPECT_1H, "42% of complainers expect it"),
-    ("same_day", "Answered the same day", "percent", "same_day", "same_day",
+    ("same_day", "Answered the same day", "percent", "same_day",
      "first_response_same_day", EXPECT_SAME_DAY, "67% of complainers expect it"),
     ("response_rate", "Customer conversations answered", "percent", "response_rate",
-     "response_rate", "response_rate", None, ""),
+     "response_rate", None, ""),
 )
 
 
@@ -540,9 +532,9 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
     threshold where that is stricter (so meeting the targets also passes the grade)."""
     goal = GOALS.get(level, GOALS["passive"])
     rows, targets = [], {}
-    for key, label, unit, base_attr, goal_attr, metric, bench, note in STANDARDS:
-        base = getattr(b, base_attr)
-        g = float(getattr(goal, goal_attr))
+    for key, label, unit, attr, metric, bench, note in STANDARDS:
+        base = getattr(b, attr)
+        g = float(getattr(goal, attr))
         rubric = _num(next_thresholds.get(metric))
         if unit == "duration":
             if rubric is not None:
@@ -583,25 +575,24 @@ class Context:
     inputs: dict
 
 
-def _owner_rules() -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(intent, sentiment) -> (owner, priority, first action). Questions go to the people who
-    know the product, complaints to those who can fix accounts and orders, praise to marketing;
-    negative sentiment lifts a cell to the team that can recover the customer."""
-    cs, tech, mkt = "Customer service", "Technical support", "Marketing"
-    return {
-        ("complaint", "negative"): (cs, "P2", "Apologise in public, take details to a private channel, fix and confirm"),
-        ("complaint", "neutral"): (cs, "P2", "Acknowledge, ask for details privately, give a time for the answer"),
-        ("complaint", "positive"): (cs, "P3", "Check for sarcasm; if it is, handle as a negative complaint"),
-        ("question", "negative"): (cs, "P2", "Answer and own the frustration: it is becoming a complaint"),
-        ("question", "neutral"): (tech, "P3", "Answer in public so others see it; link the help article"),
-        ("question", "positive"): (tech, "P3", "Answer in public; thank for the interest"),
-        ("compliment", "negative"): (cs, "P3", "Likely sarcasm: read the thread and treat as a complaint"),
-        ("compliment", "neutral"): (mkt, "P4", "Thank by name; pass to the team mentioned"),
-        ("compliment", "positive"): (mkt, "P4", "Thank by name; ask to share the story (advocate)"),
-        ("other", "negative"): (cs, "P3", "Read: often an unlabelled complaint; reply if it is about service"),
-        ("other", "neutral"): (mkt, "P4", "Engage if on-brand; ignore spam and bait"),
-        ("other", "positive"): (mkt, "P4", "Like or reply briefly; no case needed"),
-    }
+# (intent, sentiment) -> (owner, priority, first action). Questions go to the people who know the
+# product, complaints to those who can fix accounts and orders, praise to marketing; negative
+# sentiment lifts a cell to the team that can recover the customer.
+_CS, _TECH, _MKT = "Customer service", "Technical support", "Marketing"
+OWNER_RULES: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("complaint", "negative"): (_CS, "P2", "Apologise in public, take details to a private channel, fix and confirm"),
+    ("complaint", "neutral"): (_CS, "P2", "Acknowledge, ask for details privately, give a time for the answer"),
+    ("complaint", "positive"): (_CS, "P3", "Check for sarcasm; if it is, handle as a negative complaint"),
+    ("question", "negative"): (_CS, "P2", "Answer and own the frustration: it is becoming a complaint"),
+    ("question", "neutral"): (_TECH, "P3", "Answer in public so others see it; link the help article"),
+    ("question", "positive"): (_TECH, "P3", "Answer in public; thank for the interest"),
+    ("compliment", "negative"): (_CS, "P3", "Likely sarcasm: read the thread and treat as a complaint"),
+    ("compliment", "neutral"): (_MKT, "P4", "Thank by name; pass to the team mentioned"),
+    ("compliment", "positive"): (_MKT, "P4", "Thank by name; ask to share the story (advocate)"),
+    ("other", "negative"): (_CS, "P3", "Read: often an unlabelled complaint; reply if it is about service"),
+    ("other", "neutral"): (_MKT, "P4", "Engage if on-brand; ignore spam and bait"),
+    ("other", "positive"): (_MKT, "P4", "Like or reply briefly; no case needed"),
+}
 
 
 def build_triage(ctx: Context) -> dict:
@@ -609,7 +600,7 @@ def build_triage(ctx: Context) -> dict:
     total = int(counts.to_numpy().sum()) if counts is not None else 0
     targets = ctx.standards["priority_s"]
     rows = []
-    for (intent, sentiment), (owner, priority, action) in _owner_rules().items():
+    for (intent, sentiment), (owner, priority, action) in OWNER_RULES.items():
         n = int(counts.loc[intent, sentiment]) if counts is not None else None
         rows.append({"intent": intent.capitalize(), "sentiment": sentiment.capitalize(),
                      "posts": n, "share": (n / total) if (n is not None and total) else None,
@@ -772,7 +763,7 @@ def build_guidelines(ctx: Context) -> dict:
             "Send people to another channel without saying who will pick it up and when",
             "Leave a complaint unanswered because it is rude: answer the issue"]
     repeated = most_repeated_reply(c, ctx.metrics)
-    if repeated and repeated["times"] >= 3:
+    if repeated and repeated["times"] >= CANNED_MIN_REPEATS:
         dont.insert(0, f"Paste the same text again and again: \u201c{repeated['text']}\u201d was posted "
                        f"{repeated['times']} times in this period")
     examples = best_replies(c)
