@@ -57,6 +57,10 @@ def test_html_is_one_self_contained_file(strategic_html):
     assert html.count("<svg") >= 7                           # every chart inline
 
 
+def test_html_is_deterministic(strategic, strategic_html):
+    assert render.render_html(strategic) == strategic_html
+
+
 def test_customer_text_is_escaped(strategic_html):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in strategic_html
     assert "&lt;img src=x onerror=alert(1)&gt;" in strategic_html
