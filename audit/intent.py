@@ -28,6 +28,9 @@ from audit.sentiment.normalize import normalize_text
 INTENTS = ("question", "complaint", "compliment", "other")
 SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
 DEFAULT_EXEMPLARS = Path(__file__).with_name("intent_exemplars.yaml")
+#: Accuracy on the hand-labelled fixture, quoted in the playbook's appendix.
+EVALUATION = Path(__file__).parent / "models" / "intent_evaluation.json"
+FIXTURE = "tests/fixtures/intent_posts.csv"
 
 
 # ---- sentence embedder ---------------------------------------------------------------------
@@ -298,3 +301,33 @@ def classify(texts: Sequence[str] | pd.Series, sentiment: pd.DataFrame | None = 
     best = probs.argmax(axis=1)
     return pd.DataFrame({"intent": pd.Series(np.asarray(INTENTS, dtype=object)[best], index=index, dtype="str"),
                          "intent_confidence": probs[np.arange(len(best)), best]}, index=index)
+
+
+def evaluate(fixture: str | Path = FIXTURE, *, with_sentiment: bool = True) -> dict:
+    """Accuracy and per-class precision/recall on a hand-labelled ``text,intent`` CSV, with the
+    sentiment the pipeline would give (the default sentiment model) when ``with_sentiment``."""
+    from audit.sentiment import score
+    from audit.sentiment.evaluate import report
+
+    posts = pd.read_csv(fixture)
+    sentiment = score(posts["text"].tolist(), cache=False, show_progress=False)[list(SENTIMENT_COLUMNS)] if with_sentiment else None
+    predicted = classify(posts["text"].tolist(), sentiment=sentiment, show_progress=False)["intent"]
+    result = report(posts["intent"].tolist(), predicted.tolist(), labels=INTENTS)
+    return {"fixture": Path(fixture).name, "with_sentiment": with_sentiment, "n": result["n"],
+            "accuracy": round(result["accuracy"], 4), "macro_f1": round(result["macro_f1"], 4),
+            "per_class": {k: {m: round(v, 4) if isinstance(v, float) else v for m, v in c.items()}
+                          for k, c in result["per_class"].items()}}
+
+
+if __name__ == "__main__":
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="Measure intent triage on a hand-labelled fixture and record it.")
+    parser.add_argument("--fixture", default=FIXTURE)
+    parser.add_argument("--write", action="store_true", help=f"write the result to {EVALUATION}")
+    args = parser.parse_args()
+    measured = evaluate(args.fixture)
+    print(json.dumps(measured, indent=2))
+    if args.write:
+        EVALUATION.write_text(json.dumps(measured, indent=2, sort_keys=True) + "\n")

@@ -184,7 +184,7 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     _write_log(run_dir, config, timings, started)
     audit_json = files.read_json(run_dir / files.AUDIT_JSON)
     accounting = audit_json["accounting"]
-    scoring = audit_json["scoring"]
+    scoring = files.read_json(run_dir / files.SCORE_SUMMARY)
     return {
         "client": config.client,
         "run_dir": str(run_dir),

@@ -153,7 +153,8 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
         files.read_json(run_dir / files.METRICS), files.read_json(run_dir / files.MATURITY),
         messages, conversations, client=client, brands=ingest_summary["client_brands"],
         accounting=ingest_summary["accounting"], peers=files.read_json(run_dir / files.PEERS),
-        model_card_summary=model_card_summary(score_summary),
+        model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),
+        redacted=ingest_summary["redacted"],
     )
     files.write_json(book, run_dir / files.PLAYBOOK_JSON)
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
@@ -178,6 +179,14 @@ def model_card_summary(score_summary: dict) -> dict[str, Any]:
     return out
 
 
+def intent_accuracy() -> dict[str, Any] | None:
+    """The intent classifier's accuracy on the hand-labelled fixture (written by
+    ``python -m audit.intent --evaluate``), for the report's appendix."""
+    from audit.intent import EVALUATION
+
+    return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
+
+
 def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
     """``audit.json``: every figure of the run, deterministic (no wall-clock values)."""
     run_dir = Path(run_dir)
@@ -185,7 +194,8 @@ def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "client": client,
         "ingest": files.read_json(run_dir / files.INGEST_SUMMARY),
-        "scoring": files.read_json(run_dir / files.SCORE_SUMMARY),
+        # cache hits depend on earlier runs, not on the input: they stay in scoring.json
+        "scoring": {k: v for k, v in files.read_json(run_dir / files.SCORE_SUMMARY).items() if k != "cache"},
         "metrics": files.read_json(run_dir / files.METRICS),
         "peers": files.read_json(run_dir / files.PEERS),
         "maturity": files.read_json(run_dir / files.MATURITY),

@@ -145,3 +145,12 @@ def peers_table(peers: dict[str, Any]) -> pd.DataFrame:
              "rank": f"{m.get('rank')}/{m.get('n_ranked')}" if m.get("rank") else ""}
             for name, m in sorted(peers["metrics"].items()) if name in KEY_METRICS]
     return pd.DataFrame(rows).set_index("metric")
+
+
+def example_posts(run_dir: str | Path, metrics: dict[str, Any], key: str = "unanswered_conversations") -> pd.DataFrame:
+    """The example messages behind a metric (ids from ``metrics["examples"]``), with their text."""
+    ids = metrics["examples"].get(key, [])
+    messages = pd.read_parquet(Path(run_dir) / files.MESSAGES, columns=["message_id", "created_at", "author", "brand", "text"])
+    table = messages[messages["message_id"].isin(ids)].set_index("message_id").reindex(ids)
+    table.attrs["description"] = metrics.get("example_definitions", {}).get(key, "")
+    return table

@@ -1,0 +1,192 @@
+"""End to end: `social-audit run` and `batch` through papermill on a small real-shaped export.
+
+One full run is shared by most assertions (a run costs ~30 s: four kernels, two models).
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from audit import files
+from audit.cli import main
+from audit.pipeline import RunConfig
+
+LEVELS = {"passive", "active", "strategic", "cross_functional"}
+
+
+@pytest.fixture(scope="module")
+def acme_run(small_export, tmp_path_factory):
+    data, frame = small_export
+    out = tmp_path_factory.mktemp("runs")
+    code = main(["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+                 "--out", str(out)])
+    return code, out / "acme-corp", frame, data, out
+
+
+def test_run_writes_the_run_folder(acme_run):
+    code, run_dir, frame, _, _ = acme_run
+    assert code == 0
+    for name in (files.AUDIT_JSON, files.QUARANTINE, files.PLAYBOOK_HTML, files.PLAYBOOK_PDF, files.MESSAGES,
+                 files.CONVERSATIONS, files.SCORES, files.INTENTS, files.RUN_LOG):
+        assert (run_dir / name).is_file(), name
+    for nb in ("01_ingest", "02_sentiment", "03_analysis", "04_playbook"):
+        assert (run_dir / "notebooks" / f"{nb}.ipynb").is_file()
+    assert (run_dir / files.PLAYBOOK_PDF).read_bytes()[:5] == b"%PDF-"
+    assert any((run_dir / files.CHARTS).glob("*.svg"))
+
+
+def test_every_input_row_is_accounted_for(acme_run):
+    _, run_dir, frame, _, _ = acme_run
+    audit = json.loads((run_dir / files.AUDIT_JSON).read_text())
+    acc = audit["accounting"]
+    assert audit["schema_version"]
+    assert acc["input_rows"] == len(frame) == acc["accepted"] + acc["quarantined"]
+    quarantine = pd.read_csv(run_dir / files.QUARANTINE, dtype=str)
+    assert len(quarantine) == acc["quarantined"] == 1
+    assert quarantine["reason"].tolist() == ["bad_timestamp"]
+    messages = pd.read_parquet(run_dir / files.MESSAGES)
+    assert len(messages) == acc["accepted"]
+    assert audit["maturity"]["level"] in LEVELS
+    assert set(audit["metrics"]["scope"]["client_handles"]) == {"Acme", "AcmeHelp"}
+
+
+def test_quarantine_csv_neutralises_formulas(acme_run):
+    _, run_dir, _, _, _ = acme_run
+    raw = (run_dir / files.QUARANTINE).read_text()
+    assert "=cmd|" not in raw.replace("'=cmd|", "")  # only the neutralised form appears
+    assert "'=cmd|" in raw
+
+
+def test_hostile_text_is_escaped_in_every_html_output(acme_run):
+    _, run_dir, _, _, _ = acme_run
+    analysis = (run_dir / "notebooks" / "03_analysis.html").read_text()
+    playbook = (run_dir / files.PLAYBOOK_HTML).read_text()
+    # the unanswered examples in the analysis notebook show the hostile posts, as text
+    assert "still no refund" in analysis and "my order never arrived" in analysis
+    for html in (analysis, playbook):
+        assert "<script>alert(1)" not in html
+        assert "<img src=x onerror" not in html and "<img src=\"x\" onerror" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in analysis
+    # the export works offline: no script or stylesheet fetched from the network
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", analysis)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", playbook)
+
+
+def test_rerun_resumes_and_is_deterministic(acme_run):
+    code, run_dir, _, data, out = acme_run
+    before = (run_dir / files.AUDIT_JSON).read_bytes()
+    assert main(["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+                 "--out", str(out)]) == 0
+    log = json.loads((run_dir / files.RUN_LOG).read_text())
+    assert {s["status"] for s in log["stages"].values()} == {"reused"}
+    # a fresh run into another folder (cache warm) gives a byte-identical audit.json
+    assert main(["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+                 "--out", str(out / "again"), "--no-pdf"]) == 0
+    assert (out / "again" / "acme-corp" / files.AUDIT_JSON).read_bytes() == before
+    scoring = json.loads((out / "again" / "acme-corp" / files.SCORE_SUMMARY).read_text())
+    assert scoring["cache"]["hit_rate"] == 1.0
+
+
+def test_failed_stage_names_notebook_and_cell_and_keeps_the_previous_playbook(acme_run, tmp_path, capsys):
+    _, run_dir, _, data, out = acme_run
+    good = (run_dir / files.PLAYBOOK_HTML).read_bytes()
+    scores = run_dir / files.SCORES
+    saved = scores.read_bytes()
+    scores.write_bytes(b"not parquet")  # a corrupted intermediate file
+    rubric = tmp_path / "rubric.yaml"
+    shutil.copy(Path("audit/rubrics/default.yaml"), rubric)
+    rubric.write_text(rubric.read_text() + "\n# tuned\n")  # a changed rubric re-runs analysis
+    try:
+        code = main(["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+                     "--out", str(out), "--rubric", str(rubric)])
+        err = capsys.readouterr().err
+        assert code == 1
+        assert "Stage 'analysis' failed in notebook 03_analysis.ipynb, cell" in err
+        assert "Traceback" not in err
+        assert (run_dir / files.PLAYBOOK_HTML).read_bytes() == good
+    finally:
+        scores.write_bytes(saved)
+
+
+def test_missing_brand_and_missing_file_are_clear_errors(small_export, tmp_path, capsys):
+    data, _ = small_export
+    code = main(["run", "--data", data, "--client", "X", "--brand", "NoSuchBrand", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "NoSuchBrand" in err and "AcmeHelp" in err and "Traceback" not in err
+    code = main(["run", "--data", data, "--client", "X", "--rubric", str(tmp_path / "missing.yaml"), "--out", str(tmp_path)])
+    assert code == 2 and "no such file" in capsys.readouterr().err
+
+
+def test_rubric_typo_fails_the_run_with_the_valid_names(acme_run, tmp_path, capsys):
+    _, _, _, data, out = acme_run
+    rubric = tmp_path / "typo.yaml"
+    text = Path("audit/rubrics/default.yaml").read_text()
+    assert "metric: response_rate" in text
+    rubric.write_text(text.replace("metric: response_rate", "metric: respones_rate", 1))
+    code = main(["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+                 "--out", str(out), "--rubric", str(rubric)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "respones_rate" in err and "first_response_median_min" in err and "Traceback" not in err
+
+
+def test_client_names_cannot_escape_the_output_folder(tmp_path):
+    for name in ("../../etc", "/etc/passwd", "..", "a/../../b"):
+        run_dir = RunConfig(data="x", client=name, out=str(tmp_path / "outputs")).run_dir()
+        assert run_dir.resolve().is_relative_to((tmp_path / "outputs").resolve()), name
+        assert run_dir.resolve() != (tmp_path / "outputs").resolve()
+
+
+def test_killed_run_resumes_from_finished_stages(small_export, tmp_path):
+    data, _ = small_export
+    cmd = [sys.executable, "-m", "audit.cli", "run", "--data", data, "--client", "Killed", "--brand", "BrightMobile",
+           "--out", str(tmp_path), "--no-pdf"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    run_dir = tmp_path / "killed"
+    deadline = time.time() + 120
+    while not (run_dir / files.INGEST_SUMMARY).exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    import os
+
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: papermill's kernel too
+    proc.wait()
+    assert not (run_dir / files.AUDIT_JSON).exists()
+    assert main(cmd[3:]) == 0
+    log = json.loads((run_dir / files.RUN_LOG).read_text())
+    assert log["stages"]["ingest"]["status"] == "reused"
+    assert log["stages"]["playbook"]["status"] == "ran"
+    assert not list(run_dir.glob("*.tmp*")) and not list(run_dir.glob(".*.tmp*"))
+
+
+def test_batch_reports_a_failing_client_and_finishes_the_others(small_export, tmp_path, capsys):
+    data, _ = small_export
+    clients = tmp_path / "clients.yaml"
+    clients.write_text(f"data: {data}\nclients:\n  - name: Bright\n    brands: [BrightMobile]\n"
+                       f"  - name: Ghost\n    brands: [GhostBrand]\n")
+    code = main(["batch", str(clients), "--out", str(tmp_path / "out"), "--no-pdf"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"Bright\s+ok\s+\w+", out) and re.search(r"Ghost\s+FAILED", out)
+    assert "1 of 2 client(s) audited" in out
+    assert (tmp_path / "out" / "bright" / files.PLAYBOOK_HTML).is_file()
+
+
+def test_sentiment_command_writes_formula_safe_scores(small_export, tmp_path):
+    data, frame = small_export
+    out = tmp_path / "scores.csv"
+    assert main(["sentiment", "--data", data, "--text-column", "text", "--out", str(out)]) == 0
+    scores = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert len(scores) == len(frame)
+    assert set(scores["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert not scores["text"].str.startswith(("=", "+", "@", "-")).any()
+    with pytest.raises(SystemExit):
+        main(["sentiment", "--help"])
