@@ -1,0 +1,60 @@
+"""Section 9, the appendix: metric definitions, row accounting and quarantine reasons, the model
+card, intent accuracy and the benchmark assumptions.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from audit.playbook.benchmarks import BENCHMARK_NOTES, SURGE_FLOOR
+from audit.playbook.context import Context, _fig, _table
+from audit.playbook.kpis import KPIS
+
+
+def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None,
+                   intent_accuracy: Mapping | None) -> dict:
+    defs = ctx.metrics.get("definitions", {})
+    used = ["customer_conversations", "inbound_posts", "brand_replies"] + [k[0] for k in KPIS] + [
+        "first_response_same_day", "first_response_within_4h", "night_response_rate", "weekend_response_rate",
+        "hours_covered_1h", "personalised_share", "escalation_share"]
+    definitions = [{"name": defs[k]["title"], "definition": defs[k]["definition"]}
+                   for k in dict.fromkeys(used) if k in defs]
+    definitions += [
+        {"name": "Sentiment before / after the first reply",
+         "definition": "Customer posts in customer-opened conversations, split by whether they were posted "
+                       "before or after the brand's first reply in the conversation."},
+        {"name": "Best replies", "definition": "Brand replies (not repeated word for word) after which the same "
+                                               "conversation's next customer post scores at least 0.5 higher in "
+                                               "sentiment and is not negative."},
+        {"name": "Negative surge", "definition": "An hour whose number of negative customer posts exceeds the "
+                                                 f"95th percentile of all hours in the period (at least {SURGE_FLOOR})."},
+        {"name": "Staffing", "definition": "Erlang C agents per hour of the week to answer the day-90 share "
+                                           "within 1 hour at today's arrival rate; see the staffing assumptions."},
+    ]
+    acc_rows = [{"item": label, "value": _fig(accounting[key], "number") if isinstance(accounting[key], int)
+                 else accounting[key]} for key, label in (
+        ("source", "Source file"), ("format", "Format"), ("mapping", "Column mapping"),
+        ("encoding", "Encoding"), ("timezone", "Timezone of the export"),
+        ("input_rows", "Rows read"), ("accepted", "Rows accepted"), ("quarantined", "Rows quarantined"))
+        if key in accounting]
+    reasons = [{"reason": str(k).replace("_", " "), "rows": int(v)}
+               for k, v in sorted((accounting.get("by_reason") or {}).items()) if v]
+    flags = [{"reason": str(k).replace("_", " ") + " (kept, flagged)", "rows": int(v)}
+             for k, v in sorted((accounting.get("flags") or {}).items()) if v]
+    rows_in, quarantined = accounting.get("input_rows"), accounting.get("quarantined")
+    note = (f"Every input row is accounted for: {rows_in:,} read = {accounting.get('accepted', 0):,} accepted + "
+            f"{quarantined:,} quarantined (listed with a reason in quarantine.csv)."
+            if rows_in is not None and quarantined is not None else "Row accounting was not provided.")
+    card = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (model_card or {}).items()]
+    accuracy = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (intent_accuracy or {}).items()
+                if not isinstance(v, (dict, list))]
+    kv = [("item", "Item", None), ("value", "Value", None)]
+    ctx.inputs["appendix"] = {"accounting": dict(accounting), "model_card": dict(model_card or {}),
+                              "intent_accuracy": dict(intent_accuracy or {})}
+    return {"definitions": definitions, "data_quality_note": note,
+            "accounting": _table(kv, acc_rows),
+            "quarantine": _table([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
+                                 reasons + flags, empty="No row was quarantined or flagged."),
+            "model_card": _table(kv, card, empty="No model card was provided for this run."),
+            "intent_accuracy": _table(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
+            "assumptions": list(BENCHMARK_NOTES) + [
+                "Time zone: hours of the day and week are in " + ctx.client.tz + "."]}

@@ -1,0 +1,71 @@
+"""Section 6, staffing and coverage: the Erlang C roster (``audit.staffing``) that meets the
+day-90 within-the-hour target at the client's arrival pattern, told as tiles and a table.
+"""
+from __future__ import annotations
+
+from audit import staffing
+from audit.playbook.benchmarks import BLENDED_BELOW
+from audit.playbook.context import Context, _table, _tile
+from audit.playbook.evidence import arrivals_per_hour_of_week
+
+
+def build_staffing(ctx: Context, handle_min: float) -> dict:
+    targets = ctx.standards["targets"]
+    share_1h = float(targets["within_1h"]["target_90"])
+    share_1h = min(max(share_1h, 0.2), 0.95)
+    arrivals = arrivals_per_hour_of_week(ctx.client, ctx.base.weeks)
+    plan = staffing.plan(arrivals, handle_min=handle_min, target_min=60, target_share=share_1h)
+    s = plan["summary"]
+    windows = staffing.coverage_windows(plan["cover"])
+    rows = []
+    for d, day in enumerate(staffing.WEEKDAYS):
+        hours = range(d * 24, d * 24 + 24)
+        rostered = "; ".join(f"{w['from']}-{w['to']} x{w['agents']}" for w in windows
+                             if w["day"] == day and w["agents"] > 0)
+        rows.append({"day": day, "contacts": sum(plan["arrivals"][h] for h in hours),
+                     "peak": max(plan["agents"][h] for h in hours),
+                     "agent_hours": sum(plan["cover"][h] for h in hours),
+                     "rostered": rostered or "no demand"})
+    blended = s["mean_occupancy"] < BLENDED_BELOW
+    tiles = [
+        _tile("Conversations per week", s["contacts_per_week"], "number"),
+        _tile(f"Peak agents on duty ({s['peak_hour']})", s["peak_agents"], "number"),
+        _tile("Hours a week with an agent on duty", s["hours_staffed"], "number", "of 168"),
+        _tile("Handling workload (FTE)", s["fte_workload"], "decimal",
+              f"{s['workload_hours']:g} agent-hours of replies a week"),
+        _tile("Occupancy of on-duty agents", s["mean_occupancy"], "percent",
+              "blend with other channels" if blended else "dedicated team"),
+    ]
+    presence = (f"someone on duty {s['hours_staffed']} hours a week, {s['peak_agents']} at the peak "
+                f"({s['peak_hour']})")
+    if blended:
+        advice = (f"At this volume social work fills only {s['mean_occupancy']:.0%} of an on-duty agent's time "
+                  f"({s['fte_workload']:g} FTE of handling): name an agent on duty in those hours who also works "
+                  "e-mail or phone, rather than a dedicated team, and keep the back-up (orange line) on call.")
+    else:
+        advice = (f"That is {s['fte_on_duty']:g} FTE on duty after shrinkage, {s['fte_rostered']:g} FTE with the "
+                  "back-up rostered wherever the model needs one person.")
+    lead = (f"To answer {share_1h:.0%} of conversations within 1 hour (the day-90 standard) at today's volume of "
+            f"{s['contacts_per_week']:,.0f} conversations a week, you need {presence}. " + advice)
+    assumptions = [
+        f"Erlang C per hour of the week (Monday 00:00 first, {ctx.client.tz}); arrivals are the customer-opened "
+        f"conversations in each hour of an average week ({ctx.base.weeks:.1f} weeks of data).",
+        f"Handle time {handle_min:g} minutes of agent work per conversation (reading, replying, case notes).",
+        f"Occupancy capped at {staffing.DEFAULT_MAX_OCCUPANCY:.0%}; rostered cover adds a back-up where the model "
+        "needs a single agent, so nobody covers a public channel alone.",
+        f"FTE = rostered agent-hours / ({staffing.DEFAULT_CONTRACT_HOURS:g} h x (1 - {staffing.DEFAULT_SHRINKAGE:.0%} "
+        "shrinkage for breaks, training and leave)).",
+        f"Arrivals are averaged over {plan['parameters']['smooth_hours']} neighbouring hours; breaks of up to "
+        f"{plan['parameters']['max_gap']} hours in the roster are closed. Remaining hours without an agent are "
+        "covered by the tier-1 auto-acknowledgement.",
+    ]
+    ctx.inputs["staffing"] = {"parameters": plan["parameters"], "summary": s,
+                              "arrivals_per_hour_of_week": plan["arrivals"]}
+    return {"lead": lead, "tiles": tiles, "plan": {k: plan[k] for k in ("agents", "cover", "arrivals")},
+            "summary": s, "parameters": plan["parameters"],
+            "caption": "Filled: agents the Erlang C model needs on duty; orange: rostered cover with back-up; "
+                       "thin line: conversations per hour in an average week.",
+            "roster": _table([("day", "Day", None), ("contacts", "Conversations", "decimal"),
+                              ("peak", "Peak agents", "number"), ("agent_hours", "Agent-hours", "number"),
+                              ("rostered", "Rostered cover (hours x agents)", None, "wide")], rows),
+            "assumptions": assumptions}
