@@ -20,6 +20,7 @@ from audit.errors import AuditInputError, StageFailed
 from audit.safeio import safe_child, slugify
 
 NOTEBOOK_DIR = Path(audit.__file__).resolve().parent.parent / "notebooks"
+NBCONVERT_TEMPLATES = Path(audit.__file__).resolve().parent.parent / "playbook_templates" / "nbconvert"
 KERNEL = "python3"
 STATE = ".stages.json"
 
@@ -133,12 +134,14 @@ def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
 
 
 def export_analysis_html(notebook: Path) -> Path:
-    """A no-input HTML export of the analysis notebook, offline and sanitised."""
+    """A no-input HTML export of the analysis notebook that works offline (the classic template
+    needs no CDN). Customer text is safe in it because every output cell is an escaped pandas
+    table, an SVG we draw, or escaped Markdown (nbconvert's sanitiser would mangle the tables)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="classic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, sanitize_html=True)
+    exporter = HTMLExporter(extra_template_basedirs=[str(NBCONVERT_TEMPLATES)], template_name="offline",
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target = notebook.with_suffix(".html")
     from audit.safeio import atomic_write_text

@@ -66,11 +66,14 @@ def sentiment_by_intent(run_dir: str | Path) -> pd.DataFrame:
 
 def level_banner(grade: dict[str, Any]):
     """The grade in one line, as Markdown (shown at the top of the analysis notebook)."""
+    from html import escape
+
     from IPython.display import Markdown
 
     confirmed = ", ".join(l["title"] for l in grade["levels"] if l["status"] == "not_confirmed")
     extra = f" — not confirmed (no evidence): {confirmed}" if confirmed else ""
-    return Markdown(f"**Maturity: {grade['level_title']}** (score {grade['score']:.0f}/100){extra}\n\n{grade['summary']}")
+    return Markdown(escape(f"Maturity: {grade['level_title']} (score {grade['score']:.0f}/100){extra}") + "\n\n"
+                    + escape(grade["summary"]))
 
 
 KEY_METRICS = ("customer_conversations", "response_rate", "first_response_median_min", "first_response_p90_min",

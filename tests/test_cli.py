@@ -153,8 +153,17 @@ def test_killed_run_resumes_from_finished_stages(small_export, tmp_path):
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     run_dir = tmp_path / "killed"
     deadline = time.time() + 120
-    while not (run_dir / files.INGEST_SUMMARY).exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
+    state = run_dir / ".stages.json"
+
+    def ingest_done() -> bool:
+        try:
+            return "ingest" in json.loads(state.read_text())
+        except (OSError, ValueError):
+            return False
+
+    while not ingest_done() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert proc.poll() is None, "the run ended before it could be killed"
     import os
 
     os.killpg(proc.pid, signal.SIGKILL)  # the whole process group: papermill's kernel too
