@@ -135,6 +135,8 @@ def criteria_table(grade: dict[str, Any]) -> pd.DataFrame:
 
 def next_level(grade: dict[str, Any]) -> pd.DataFrame:
     nxt = grade["next_level"]
+    if not nxt:
+        return pd.DataFrame({"note": [f"{grade['level_title']} is the top level: nothing further to reach."]})
     rows = [{"needed for": nxt["level"], "required": kind == "required", "criterion": c["title"], "now": c["value"],
              "target": c["target"], "status": c["status"], "source": c["source"]}
             for kind in ("required", "recommended") for c in nxt.get(kind, [])]
