@@ -109,6 +109,19 @@ def _bar_labels(ax, bars, values: Sequence[float], fmt) -> None:
                     fontsize=7.5, color=INK)
 
 
+def _finish_bars(fig: Figure, ax, y, names: Sequence[str], title: str, *, xmax: float, percent: bool) -> str:
+    """The shared frame of the horizontal bar charts: labels on the left, no spine, legend."""
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, xmax)
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(title)
+    _legend(fig)
+    return _svg(fig)
+
+
 def _pct(value: float) -> str:
     return f"{value:.0%}" if value >= 0.01 or value == 0 else "<1%"
 
@@ -192,14 +205,7 @@ def sentiment_mix(groups: Sequence[Mapping[str, object]], *,
                 ax.text(x0 + w / 2, yi, _pct(w), ha="center", va="center", fontsize=7.5,
                         color="white" if label != "neutral" else INK)
         left += widths
-    ax.set_yticks(y, names)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.spines["left"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    ax.set_title(title)
-    _legend(fig)
-    return _svg(fig)
+    return _finish_bars(fig, ax, y, names, title, xmax=1.0, percent=True)
 
 
 @_chart
@@ -258,15 +264,7 @@ def dimension_scores(names: Sequence[str], scores: Sequence[float],
         tv = [t for t in targets if t is not None]
         ax.scatter(tv, ty, marker="|", s=260, linewidths=2.2, color=AMBER, zorder=3,
                    label="Next-level target")
-    ax.set_yticks(y, names)
-    ax.set_xlim(0, maximum * 1.08)
-    if maximum == 1.0:
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.spines["left"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
-    ax.set_title(title)
-    _legend(fig)
-    return _svg(fig)
+    return _finish_bars(fig, ax, y, names, title, xmax=maximum * 1.08, percent=maximum == 1.0)
 
 
 @_chart

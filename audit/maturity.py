@@ -267,8 +267,11 @@ def _where(loc: tuple) -> str:
     return f"{where} (field {'.'.join(rest)})" if rest else where
 
 
-def _problems(exc: ValidationError) -> list[str]:
-    return [f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+def _invalid(kind: str, where: object, exc: ValidationError, hint: str) -> AuditInputError:
+    """Every validation problem of a file in one message, then how to fix it."""
+    problems = [f"{_where(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+    return AuditInputError(f"{kind} {where} has {len(problems)} problem(s):\n"
+                           + "\n".join(f"  - {p}" for p in problems) + "\n" + hint)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
@@ -278,14 +281,11 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
-        problems = _problems(exc)
-        raise AuditInputError(
-            f"Rubric {path} has {len(problems)} problem(s):\n"
-            + "\n".join(f"  - {p}" for p in problems)
-            + f"\nValid metric names: {', '.join(metric_names())}."
-            + f"\nValid questionnaire items: {', '.join(Q_PREFIX + q for q in questionnaire_items())}."
-            + "\nShares are fractions between 0 and 1 (0.6, not 60); times are minutes. Fix the file and run again."
-        ) from None
+        raise _invalid("Rubric", path, exc,
+                       f"Valid metric names: {', '.join(metric_names())}."
+                       f"\nValid questionnaire items: {', '.join(Q_PREFIX + q for q in questionnaire_items())}."
+                       "\nShares are fractions between 0 and 1 (0.6, not 60); times are minutes. Fix the file and run again."
+                       ) from None
     rubric._path = str(path)
     return rubric
 
@@ -297,13 +297,9 @@ def load_questionnaire(source: str | Path | Mapping) -> Questionnaire:
     try:
         q = Questionnaire.model_validate(data)
     except ValidationError as exc:
-        problems = _problems(exc)
-        raise AuditInputError(
-            f"Questionnaire {path or '(given as data)'} has {len(problems)} problem(s):\n"
-            + "\n".join(f"  - {p}" for p in problems)
-            + "\nAnswers are yes, no or partial; every answer needs a respondent. Start from "
-            + f"{QUESTIONNAIRE_TEMPLATE}."
-        ) from None
+        raise _invalid("Questionnaire", path or "(given as data)", exc,
+                       f"Answers are yes, no or partial; every answer needs a respondent. Start from {QUESTIONNAIRE_TEMPLATE}."
+                       ) from None
     q._path = None if path is None else str(path)
     return q
 
