@@ -37,6 +37,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("grading and report")
     g.add_argument("--rubric", help="maturity rubric YAML (default: audit/rubrics/default.yaml)")
     g.add_argument("--questionnaire", help="interview answers YAML (see audit/rubrics/questionnaire_template.yaml)")
+    g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
     g.add_argument("--redact", action="store_true", help="mask customer handles, e-mails, phones and long numbers in every output")
     g.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML playbook only")
     g.add_argument("--fresh", action="store_true", help="re-run every stage (default: resume, reusing stages already done)")
@@ -84,6 +85,7 @@ class BatchClient(BaseModel):
     mapping: str | None = None
     questionnaire: str | None = None
     rubric: str | None = None
+    timezone: str | None = None
 
 
 class BatchFile(BaseModel):
@@ -117,7 +119,7 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "redact", "pdf", "fresh")
+            "questionnaire", "timezone", "redact", "pdf", "fresh")
     values = {k: getattr(args, k) for k in keys}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
@@ -140,6 +142,7 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
         cmd += ["--brand", b]
     for flag, value in (("--mapping", client.mapping), ("--questionnaire", client.questionnaire or args.questionnaire),
                         ("--rubric", client.rubric or args.rubric), ("--model", args.model), ("--device", args.device),
+                        ("--timezone", client.timezone or args.timezone),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
         if value:

@@ -39,7 +39,7 @@ STAGES = (
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
           (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire"),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone"),
           (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON)),
@@ -64,6 +64,7 @@ class RunConfig:
     cache: str | None = None
     rubric: str | None = None
     questionnaire: str | None = None
+    timezone: str = "UTC"
     redact: bool = False
     pdf: bool = True
     fresh: bool = False

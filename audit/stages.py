@@ -123,15 +123,24 @@ def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return messages, pd.read_parquet(run_dir / files.CONVERSATIONS)
 
 
-def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None) -> dict[str, Any]:
-    """Metrics per brand/channel/overall, peer percentiles, and the maturity grade."""
+def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None,
+            timezone: str = "UTC") -> dict[str, Any]:
+    """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
+
+    ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from audit import maturity, metrics, peers
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
-    figures = metrics.compute_all(messages, conversations, brands)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise AuditInputError(f"Unknown time zone '{timezone}': use an IANA name such as Europe/London or America/New_York.") from None
+    figures = metrics.compute_all(messages, conversations, brands, tz=timezone)
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)

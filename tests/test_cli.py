@@ -96,6 +96,22 @@ def test_rerun_resumes_and_is_deterministic(acme_run):
     assert scoring["cache"]["hit_rate"] == 1.0
 
 
+def test_timezone_moves_the_hours_of_the_week_and_bad_zones_are_refused(acme_run, capsys):
+    _, run_dir, _, data, out = acme_run
+    utc = json.loads((run_dir / files.AUDIT_JSON).read_text())["metrics"]
+    args = ["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+            "--out", str(out), "--no-pdf"]
+    assert main(args + ["--timezone", "America/New_York"]) == 0
+    local = json.loads((run_dir / files.AUDIT_JSON).read_text())["metrics"]
+    assert local["scope"]["tz"] == "America/New_York"
+    # New York is 4-5 hours behind UTC: the same posts land in earlier hours of the week
+    assert sum(local["series"]["inbound_by_hour_of_week"]) == sum(utc["series"]["inbound_by_hour_of_week"])
+    assert local["series"]["inbound_by_hour_of_week"] != utc["series"]["inbound_by_hour_of_week"]
+    assert local["overall"]["response_rate"] == utc["overall"]["response_rate"]
+    assert main(args + ["--timezone", "Mars/Olympus_Mons"]) == 2
+    assert "Unknown time zone 'Mars/Olympus_Mons'" in capsys.readouterr().err
+
+
 def test_failed_stage_names_notebook_and_cell_and_keeps_the_previous_playbook(acme_run, tmp_path, capsys):
     _, run_dir, _, data, out = acme_run
     good = (run_dir / files.PLAYBOOK_HTML).read_bytes()
