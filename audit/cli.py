@@ -179,7 +179,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     for r in results:
         print(f"{r['client']:<{width}}  {r['status']:<6}  {r['level']:<16}  {r['seconds']:>7}  {r['log']}")
     failed = [r for r in results if r["status"] != "ok"]
-    print(f"\n{len(results) - len(failed)} of {len(results)} client(s) audited.")
+    print(f"\n{len(results) - len(failed)} of {len(results)} client(s) audited. "
+          f"Run folders: {args.out}/<client>/ (playbook.html, playbook.pdf, audit.json).")
     return 1 if failed else 0
 
 
