@@ -153,6 +153,7 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    from audit import files
     from audit.safeio import slugify
 
     clients = load_batch(args.clients)
@@ -164,8 +165,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
         with open(log_path, "w", encoding="utf-8") as log:
             proc = subprocess.run(_client_command(client, args), stdout=log, stderr=subprocess.STDOUT)
         lines = log_path.read_text(encoding="utf-8").strip().splitlines()
-        level = next((line.split("level ")[1].split(" |")[0] for line in lines if " level " in line and "|" in line), "-")
         status = "ok" if proc.returncode == 0 else "FAILED"
+        level = "-"
+        if status == "ok":  # the grade as recorded, not scraped from the log
+            run_dir = _run_config(args, data=client.data, client=client.name).run_dir()
+            level = files.read_json(run_dir / files.AUDIT_JSON)["maturity"]["level"]
         message = "" if status == "ok" else (lines[-1] if lines else f"exit {proc.returncode}")
         print(f"[{client.name}] {status}" + (f": {message}" if message else ""), flush=True)
         return {"client": client.name, "status": status, "level": level, "seconds": round(time.time() - t0, 1),

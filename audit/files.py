@@ -16,9 +16,12 @@ A newcomer reads this list to know where everything is:
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
+import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,22 @@ def write_json(data: Any, path: Path) -> None:
 
 def read_json(path: Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes; remembered per (path, size, mtime) so a 45 MB model or a large
+    export is read once per process."""
+    st = os.stat(path)
+    return _sha256(str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _sha256(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:

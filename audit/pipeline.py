@@ -32,6 +32,11 @@ class Stage:
     params: tuple[str, ...]
     outputs: tuple[str, ...]
     input_files: tuple[str, ...] = ()
+    #: outputs written only when a parameter is on: {parameter: file}
+    switched_outputs: tuple[tuple[str, str], ...] = ()
+
+    def expected(self, params: dict[str, Any]) -> tuple[str, ...]:
+        return self.outputs + tuple(out for param, out in self.switched_outputs if params.get(param))
 
 
 STAGES = (
@@ -42,7 +47,7 @@ STAGES = (
     Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone"),
           (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
-          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON)),
+          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
 
 
@@ -81,21 +86,11 @@ class RunConfig:
                 raise AuditInputError(f"--{name} {value}: no such file.")
 
 
-def _file_digest(path: str | None) -> str | None:
-    if not path:
-        return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: RunConfig) -> str:
     content = {
         "version": audit.__version__,
         "params": {k: params[k] for k in stage.params},
-        "files": {k: _file_digest(getattr(config, k)) for k in stage.input_files},
+        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) else None for k in stage.input_files},
         "upstream": upstream,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -165,8 +160,8 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     for stage in STAGES:
         fingerprint = _fingerprint(stage, params, upstream, config)
         upstream = fingerprint
-        outputs_present = all((run_dir / o).exists() for o in stage.outputs)
-        if state.get(stage.name) == fingerprint and outputs_present and not (stage.name == "playbook" and config.pdf and not (run_dir / files.PLAYBOOK_PDF).exists()):
+        outputs_present = all((run_dir / o).exists() for o in stage.expected(params))
+        if state.get(stage.name) == fingerprint and outputs_present:
             timings[stage.name] = {"status": "reused"}
             log(f"[{config.client}] {stage.name}: up to date, reused")
             continue

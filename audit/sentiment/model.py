@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from audit.errors import AuditInputError
+from audit.files import file_sha256
 from audit.sentiment.labels import label_matrix
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "sentiment-minilm"
@@ -24,10 +25,9 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A ready-to-run classifier: tokenizer, torch module, label matrix and identity."""
+    """A ready-to-run classifier: tokenizer, torch module and label matrix."""
 
     name: str
-    identity: str
     tokenizer: object
     module: object
     labels: np.ndarray
@@ -45,7 +45,7 @@ def model_identity(name: str) -> str:
     if path.is_dir():
         digest = hashlib.sha256()
         for fname in sorted(p.name for p in path.iterdir() if p.name in WEIGHT_FILES or p.name == "config.json"):
-            digest.update(_file_digest(str(path / fname), (path / fname).stat().st_mtime_ns).encode())
+            digest.update(file_sha256(path / fname).encode())
         return f"{path.resolve()}@{digest.hexdigest()[:16]}"
     try:
         from huggingface_hub import snapshot_download
@@ -54,15 +54,6 @@ def model_identity(name: str) -> str:
         return f"{name}@{snap.name}"
     except Exception:  # not in the local cache: identity by name only (loading will say why)
         return f"{name}@unknown-revision"
-
-
-@lru_cache(maxsize=32)
-def _file_digest(path: str, mtime_ns: int) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _quantize(module):
@@ -76,6 +67,13 @@ def _quantize(module):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def identity(name: str | None, quantize: bool = False, label_map: tuple[tuple[str, str], ...] = ()) -> str:
+    """What the scores depend on: the weights (or hub revision), int8, and the label map. Known
+    without loading the model, so a fully cached re-run never loads it."""
+    ident = model_identity(str(name or DEFAULT_MODEL))
+    return ident + (":int8" if quantize else "") + (f":map={sorted(label_map)}" if label_map else "")
 
 
 @lru_cache(maxsize=4)
@@ -106,5 +104,4 @@ def load(name: str | None = None, device: str = "cpu", quantize: bool = False,
             raise AuditInputError("int8 quantisation is for the CPU; drop --quantize or use --device cpu.")
         module = _quantize(module)
     module.to(device)
-    ident = model_identity(name) + (":int8" if quantize else "") + (f":map={sorted(label_map)}" if label_map else "")
-    return LoadedModel(name=name, identity=ident, tokenizer=tokenizer, module=module, labels=labels, device=device)
+    return LoadedModel(name=name, tokenizer=tokenizer, module=module, labels=labels, device=device)

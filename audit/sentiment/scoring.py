@@ -15,7 +15,7 @@ from audit.errors import AuditInputError
 from audit.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
 from audit.sentiment.cache import PROB_COLUMNS, ScoreCache, default_path, text_keys
 from audit.sentiment.labels import SENTIMENTS
-from audit.sentiment.model import load
+from audit.sentiment.model import identity as model_key, load
 from audit.sentiment.normalize import normalize_text
 
 Engine = Callable[[list[str], dict], np.ndarray]
@@ -78,7 +78,7 @@ def score(texts: Sequence[object], model: str | None = None, batch_size: int = 6
     options = dict(model=model, device=device, quantize=quantize, batch_size=batch_size,
                    max_length=max_length, label_map=tuple(sorted((label_map or {}).items())),
                    show_progress=show_progress, **(engine_options or {}))
-    identity = load(model, device, quantize, options["label_map"]).identity + f":len{max_length}"
+    identity = model_key(model, quantize, options["label_map"]) + f":len{max_length}"
     store = ScoreCache(default_path() if cache is None else cache) if cache is not False else None
     try:
         if store is not None:

@@ -73,19 +73,20 @@ def _batches(lengths: np.ndarray, batch_size: int, rng: random.Random) -> list[l
 
 
 def _predict(model, tok, texts: list[str], max_length: int, batch_size: int = 128) -> list[str]:
+    """Labels for evaluation, through the same length-sorted batching the scorer uses."""
     import torch
 
-    order = np.argsort([len(t) for t in texts])
-    preds = np.empty(len(texts), dtype=object)
+    from audit.inference import run_batched
+
+    def forward(batch: list[str]) -> np.ndarray:
+        enc = tok(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+        return model(**enc).logits.float().numpy()
+
     model.eval()
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            enc = tok([texts[i] for i in idx], padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-            logits = model(**enc).logits
-            preds[idx] = [LABELS[j] for j in logits.argmax(-1).tolist()]
+        logits = run_batched(texts, forward, batch_size, "evaluate", show_progress=False)
     model.train()
-    return list(preds)
+    return [LABELS[j] for j in logits.argmax(axis=1)]
 
 
 def train(args: argparse.Namespace) -> dict:
