@@ -130,8 +130,8 @@ CASES = [
     Case("duplicated header", table([r + ["x"] for r in GOOD], TWCS + ["text"]),
          error=("duplicated column names 'text' (columns 5 and 8)",)),
     Case("unsupported file type", table(GOOD), suffix=".txt", error=("unsupported file type '.txt'",)),
-    Case("jsonl with a broken line", '{"id": 1}\n{"id": 2,\n', suffix=".jsonl",
-         error=("not a JSON object",)),
+    Case("jsonl with no object at all", '[1, 2]\n{"id": 2,\n', suffix=".jsonl",
+         error=("no line is a JSON object",)),
     Case("day-first and month-first dates mixed",
          table([post("1", "25/04/2024 10:00"), post("2", "04/25/2024 10:00")], NORMALISED),
          error=("mix day-first and month-first",)),
@@ -304,6 +304,11 @@ def test_every_row_is_accounted_for(plan, tmp_path_factory):
     path = tmp_path_factory.mktemp("prop") / "export.csv"
     path.write_text(table(rows), encoding="utf-8")
 
+    reasons = expected_reasons(rows, row_level)
+    if all(reasons):  # nothing usable: ingest stops with the main reason instead
+        with pytest.raises(AuditInputError, match="none of its .* rows is usable"):
+            load(path)
+        return
     result = load(path)
     acc = result.accounting
     assert acc["input_rows"] == len(rows) == acc["accepted"] + acc["quarantined"]
@@ -314,7 +319,7 @@ def test_every_row_is_accounted_for(plan, tmp_path_factory):
     sources = sorted(result.messages["source_row"].tolist() + q["source_row"].tolist())
     assert sources == list(range(1, len(rows) + 1))
     got = dict(zip(q["source_row"], q["reason"]))
-    assert [got.get(i + 1) for i in range(len(rows))] == expected_reasons(rows, row_level)
+    assert [got.get(i + 1) for i in range(len(rows))] == reasons
 
 
 def _row_level(row: list[str]) -> str | None:
