@@ -99,15 +99,28 @@ def split_records(text: str, sep: str) -> tuple[list[tuple[int, int, bool]], lis
 
 
 def _close(lines: list[str], start: int, sep: str, width: int | None) -> int | None:
-    """End (exclusive) of the multi-line record opened on ``start``, or None if it is broken."""
+    """End (exclusive) of the multi-line record opened on ``start``, or None if it is broken.
+
+    Broken means the quote would swallow a line that stands on its own as a record, or one that
+    starts like a record: as many fields as the opening line before a quote that opens a field
+    (two lines with an unclosed quote each would otherwise pair up into one plausible record).
+    """
+    before = _scan(lines[start], False, sep)[1]  # fields ahead of the open one
     for j in range(start + 1, len(lines)):
         line = lines[j]
         if width and width >= 3 and _is_record(line, sep, width):
-            return None  # the quote would swallow a row that stands on its own
+            return None
+        if before >= 2 and _opens_like_a_record(line, sep, before):
+            return None
         if QUOTE in line and not _scan(line, True, sep)[0]:
             fields = _fields(lines[start:j + 1], sep)
             return j + 1 if width is None or fields == width else None
     return None  # still open at the end of the file
+
+
+def _opens_like_a_record(line: str, sep: str, before: int) -> bool:
+    quote = line.find(QUOTE)
+    return quote > 0 and line[quote - 1] == sep and line.count(sep, 0, quote) >= before
 
 
 def _is_record(line: str, sep: str, width: int) -> bool:

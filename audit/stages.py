@@ -128,18 +128,13 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
 
     ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from audit import maturity, metrics, peers
+    from audit import checks, maturity, metrics, peers
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise AuditInputError(f"Unknown time zone '{timezone}': use an IANA name such as Europe/London or America/New_York.") from None
+    checks.timezone(timezone)
     figures = metrics.compute_all(messages, conversations, brands, tz=timezone)
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
@@ -154,7 +149,10 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
     from audit import playbook as playbook_mod, render
 
+    from audit.safeio import publish, recover_publish
+
     run_dir = Path(run_dir)
+    recover_publish(run_dir)
     messages, conversations = enriched(run_dir)
     ingest_summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     score_summary = files.read_json(run_dir / files.SCORE_SUMMARY)
@@ -165,12 +163,16 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
         model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),
         redacted=ingest_summary["redacted"],
     )
-    files.write_json(book, run_dir / files.PLAYBOOK_JSON)
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
-    render.write_html(html, run_dir / files.PLAYBOOK_HTML)
-    if pdf:
-        render.write_pdf(html, run_dir / files.PLAYBOOK_PDF)
-    audit = assemble(run_dir, client)
+    audit = assemble(run_dir, client, book=book, write=False)
+    # playbook, PDF and audit.json of one run are published together (never a new HTML beside
+    # an old PDF after a kill); without --pdf a PDF of an earlier run is removed.
+    publish(run_dir, {
+        files.PLAYBOOK_JSON: files.dumps(book).encode("utf-8"),
+        files.PLAYBOOK_HTML: html.encode("utf-8"),
+        files.PLAYBOOK_PDF: render.pdf_bytes(html) if pdf else None,
+        files.AUDIT_JSON: files.dumps(audit).encode("utf-8"),
+    })
     return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
             "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
 
@@ -196,8 +198,10 @@ def intent_accuracy() -> dict[str, Any] | None:
     return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
 
 
-def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
-    """``audit.json``: every figure of the run, deterministic (no wall-clock values)."""
+def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: bool = True) -> dict[str, Any]:
+    """``audit.json``: every figure of the run, deterministic (no wall-clock values).
+
+    ``book`` is the playbook model (read from ``playbook.json`` when not given)."""
     run_dir = Path(run_dir)
     audit = {
         "schema_version": SCHEMA_VERSION,
@@ -208,8 +212,9 @@ def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
         "metrics": files.read_json(run_dir / files.METRICS),
         "peers": files.read_json(run_dir / files.PEERS),
         "maturity": files.read_json(run_dir / files.MATURITY),
-        "playbook": files.read_json(run_dir / files.PLAYBOOK_JSON),
+        "playbook": json.loads(files.dumps(book)) if book is not None else files.read_json(run_dir / files.PLAYBOOK_JSON),
     }
     audit["accounting"] = audit["ingest"]["accounting"]
-    files.write_json(audit, run_dir / files.AUDIT_JSON)
+    if write:
+        files.write_json(audit, run_dir / files.AUDIT_JSON)
     return audit
