@@ -6,6 +6,7 @@ with the right reason per row) and a million-row load.
 from __future__ import annotations
 
 import codecs
+import os
 import csv
 import gzip
 import io
@@ -628,3 +629,238 @@ def test_one_million_rows_load(tmp_path):
     assert result.messages["text"].iloc[0] == "@AcmeHelp where is my order >:("
     assert result.messages["created_at"].iloc[59] == pd.Timestamp("2017-10-31T01:00:00Z")
     assert elapsed < 60, f"1M rows took {elapsed:.1f}s"
+
+
+# --------------------------------------------------------------------------- parameters
+
+TINY = table(GOOD)
+PARAMETER_CASES = [
+    # (id, extra CLI arguments, fragment of the one-line message)
+    ("batch size 0", ["--batch-size", "0"], "--batch-size 0: must be a whole number of at least 1"),
+    ("negative batch size", ["--batch-size", "-4"], "--batch-size -4"),
+    ("unknown device", ["--device", "gpu"], "--device gpu: use auto, cpu, cuda"),
+    ("CUDA device that is not there", ["--device", "cuda:99"], "--device cuda:99:"),
+    ("int8 on a GPU", ["--device", "cuda", "--quantize"], "--quantize is int8 on the CPU"),
+    ("unknown engine", ["--engine", "spark"], "--engine spark: use one of local, dask"),
+    ("unknown time zone", ["--timezone", "Mars/Olympus_Mons"], "Unknown time zone 'Mars/Olympus_Mons'"),
+    ("missing rubric", ["--rubric", "{tmp}/nope.yaml"], "--rubric {tmp}/nope.yaml: no such file"),
+    ("rubric that is not YAML of a rubric", ["--rubric", "{file}"], "Rubric file"),
+    ("missing questionnaire", ["--questionnaire", "{tmp}/nope.yaml"], "no such file"),
+    ("questionnaire is a folder", ["--questionnaire", "{tmp}"], "a folder, not a file"),
+    ("missing mapping", ["--mapping", "{tmp}/nope.yaml"], "mapping '{tmp}/nope.yaml' not found"),
+    ("model path that does not exist", ["--model", "{tmp}/no-model"], "no such model directory"),
+    ("model folder without a model", ["--model", "{tmp}"], "not a model directory"),
+    ("model id not in the local cache", ["--model", "nobody/no-such-model-xyz"], "not a Hugging Face model in the local cache"),
+    ("output folder is a file", ["--out", "{file}"], "--out {file}: is a file"),
+    ("output folder cannot be made", ["--out", "{file}/sub"], "cannot write there"),
+    ("data file missing", ["--data", "{tmp}/nope.csv"], "--data {tmp}/nope.csv: no such file"),
+    ("data is a folder", ["--data", "{tmp}"], "a folder, not a file"),
+]
+
+
+@pytest.mark.parametrize("extra,message", [c[1:] for c in PARAMETER_CASES], ids=[c[0] for c in PARAMETER_CASES])
+def test_bad_parameters_fail_before_any_stage(extra, message, tmp_path, capsys):
+    from audit.cli import main
+
+    data = tmp_path / "export.csv"
+    data.write_text(TINY, encoding="utf-8")
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder, not a rubric: [", encoding="utf-8")
+    fill = {"tmp": str(tmp_path), "file": str(a_file)}
+    extra = [e.format(**fill) for e in extra]
+    code = main(["run", "--data", str(data), "--client", "Acme", "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message.format(**fill) in err and "Traceback" not in err
+    assert not list(tmp_path.glob("out/*/*.parquet"))  # nothing ingested, nothing scored
+
+
+def test_batch_checks_every_client_before_the_first_runs(tmp_path, capsys):
+    from audit.cli import main
+
+    data = tmp_path / "export.csv"
+    data.write_text(TINY, encoding="utf-8")
+    cases = {
+        "clients: []\n": "`clients` is empty",
+        f"data: {data}\nclients:\n  - name: Acme Bank\n  - name: ACME-BANK!\n": "would share the run folder",
+        f"data: {data}\nclients:\n  - name: Good\n  - name: Late\n    timezone: Nowhere/City\n":
+            "client 'Late': Unknown time zone",
+    }
+    for spec, message in cases.items():
+        clients = tmp_path / "clients.yaml"
+        clients.write_text(spec, encoding="utf-8")
+        code = main(["batch", str(clients), "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and "Traceback" not in err, spec
+        assert not list(tmp_path.glob("out/*.log")), "a client started before the checks"
+
+
+def test_clients_whose_names_slugify_alike_never_share_a_folder(tmp_path, capsys):
+    from audit import files
+    from audit.cli import main
+    from audit.pipeline import RunConfig
+
+    first = RunConfig(data="x", client="Acme Bank", out=str(tmp_path))
+    first.run_dir().mkdir(parents=True)
+    files.claim(first.run_dir(), "Acme Bank")
+    data = tmp_path / "export.csv"
+    data.write_text(TINY, encoding="utf-8")
+    code = main(["run", "--data", str(data), "--client", "ACME-BANK!", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "already holds the audit of client 'Acme Bank'" in err
+    assert list(first.run_dir().iterdir()) == [first.run_dir() / files.CLIENT_MARKER]
+    RunConfig(data=str(data), client="Acme Bank", out=str(tmp_path)).check()  # its owner may re-run
+
+
+def test_sentiment_command_takes_a_one_column_file_and_checks_its_output(tmp_path, capsys):
+    from audit.cli import main
+    from audit.ingest import read_table
+
+    texts = tmp_path / "texts.csv"
+    texts.write_text("text\nwhere is my refund?\nthanks, sorted!\n", encoding="utf-8")
+    assert read_table(texts)["text"].tolist() == ["where is my refund?", "thanks, sorted!"]
+    code = main(["sentiment", "--data", str(texts), "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "is a folder" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def test_publish_is_all_old_or_all_new_whatever_step_is_killed(tmp_path, monkeypatch):
+    """Kill the publish of playbook/PDF/audit.json at every rename it makes, then recover as
+    the next run does: the three files always come from one run."""
+    from audit import safeio
+
+    names = ("playbook.html", "playbook.pdf", "audit.json")
+    real_replace = os.replace
+    calls = 0
+
+    def counting(src, dst):
+        nonlocal calls
+        calls += 1
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(safeio.os, "replace", counting)
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    safeio.publish(probe, {n: b"new" for n in names})
+    steps = calls
+    assert steps >= 2 * len(names) + 1  # stage each, commit the journal, rename each
+
+    for kill_at in range(1, steps + 1):
+        folder = tmp_path / f"kill-{kill_at}"
+        folder.mkdir()
+        for n in names:
+            (folder / n).write_bytes(b"old")
+        calls = 0
+
+        def dying(src, dst, _at=kill_at):
+            nonlocal calls
+            calls += 1
+            if calls == _at:
+                raise KeyboardInterrupt("killed")  # a BaseException, like SIGINT mid-write
+            return real_replace(src, dst)
+
+        monkeypatch.setattr(safeio.os, "replace", dying)
+        with pytest.raises(KeyboardInterrupt):
+            safeio.publish(folder, {n: b"new" for n in names})
+        monkeypatch.setattr(safeio.os, "replace", real_replace)
+        safeio.recover_publish(folder)
+        contents = {(folder / n).read_bytes() for n in names}
+        assert contents in ({b"old"}, {b"new"}), (kill_at, contents)
+        assert sorted(p.name for p in folder.iterdir()) == sorted(names)  # no staged leftovers
+
+
+def test_publish_without_a_pdf_removes_the_previous_one(tmp_path):
+    from audit import safeio
+
+    for n in ("playbook.html", "playbook.pdf"):
+        (tmp_path / n).write_bytes(b"old")
+    safeio.publish(tmp_path, {"playbook.html": b"new", "playbook.pdf": None})
+    assert (tmp_path / "playbook.html").read_bytes() == b"new"
+    assert not (tmp_path / "playbook.pdf").exists()
+
+
+def _cache_writer(path: str, seed: int) -> None:
+    from audit.sentiment.cache import ScoreCache, text_keys
+
+    rng = np.random.default_rng(seed)
+    with ScoreCache(path) as cache:
+        for i in range(25):
+            keys = text_keys([f"{seed}-{i}-{j}" for j in range(40)] + [f"shared {j}" for j in range(10)])
+            cache.get("model@1", keys)
+            cache.put("model@1", keys, rng.random((len(keys), 3)))
+
+
+def test_concurrent_audits_share_one_score_cache(tmp_path):
+    """Several processes reading and writing one cache at once (``batch --jobs``, two runs):
+    every one finishes and every score is stored (before: 'database is locked')."""
+    import multiprocessing
+
+    from audit.sentiment.cache import ScoreCache
+
+    path = str(tmp_path / "sentiment.sqlite")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_cache_writer, args=(path, seed)) for seed in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=300)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    with ScoreCache(path) as cache:
+        assert cache._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 3 * 25 * 40 + 10
+
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+
+
+def _fake_scores(run_dir: Path) -> None:
+    """Deterministic stand-ins for the models' output: the stages after scoring only need the
+    files' shape, and this test is about threads and the playbook, not about the models."""
+    from audit import files
+
+    messages = pd.read_parquet(run_dir / files.MESSAGES)
+    n = len(messages)
+    neg = (messages["text"].str.len() % 3 == 0).to_numpy()
+    pos = (messages["text"].str.len() % 3 == 1).to_numpy()
+    probs = np.where(neg[:, None], [0.8, 0.15, 0.05], np.where(pos[:, None], [0.05, 0.15, 0.8], [0.1, 0.8, 0.1]))
+    files.write_parquet(pd.DataFrame({
+        "message_id": messages["message_id"], "sentiment": np.where(neg, "negative", np.where(pos, "positive", "neutral")),
+        "sentiment_score": probs[:, 2] - probs[:, 0], "p_negative": probs[:, 0], "p_neutral": probs[:, 1],
+        "p_positive": probs[:, 2]}), run_dir / files.SCORES)
+    customer = messages[messages["is_customer"]]
+    files.write_parquet(pd.DataFrame({
+        "message_id": customer["message_id"].to_numpy(),
+        "intent": np.where(customer["text"].str.contains("?", regex=False), "question", "complaint"),
+        "intent_confidence": 0.7}), run_dir / files.INTENTS)
+    files.write_json({"model": "test-stand-in", "model_identity": "none", "engine": "local",
+                      "cache": {"hit_rate": 0.0}, "sentiment_mix": {}, "intent_mix": {}},
+                     run_dir / files.SCORE_SUMMARY)
+    assert n
+
+
+@pytest.mark.parametrize("data,brand", [
+    (str(REAL / "twcs_random5000.csv"), "VirginTrains"),  # its conversations start with its own replies
+    ("synthetic", "AcmeHelp"),
+])
+def test_brand_opening_with_its_own_reply_to_a_missing_post_gets_a_playbook(data, brand, tmp_path):
+    from audit import files, stages
+
+    if data == "synthetic":  # every conversation of the brand starts with a reply to a post not exported
+        rows = [tweet(str(10 + i), f"@c{i} sorry about that, DM us", author="AcmeHelp", inbound="False",
+                      parent=str(900 + i), when=f"Tue Oct 31 {10 + i:02d}:10:47 +0000 2017") for i in range(6)]
+        rows += [tweet(str(30 + i), "@AcmeHelp done, thanks?", author=f"c{i}", parent=str(10 + i),
+                       when=f"Tue Oct 31 {10 + i:02d}:40:47 +0000 2017") for i in range(6)]
+        path = tmp_path / "export.csv"
+        path.write_text(table(rows), encoding="utf-8")
+        data = str(path)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    stages.ingest(run_dir, data, brands=[brand])
+    _fake_scores(run_dir)
+    stages.analyse(run_dir)
+    result = stages.playbook(run_dir, client=brand, pdf=False)
+    audit = files.read_json(run_dir / files.AUDIT_JSON)
+    assert result["level"] == audit["maturity"]["level"]
+    assert (run_dir / files.PLAYBOOK_HTML).read_text(encoding="utf-8").count(brand) >= 1
