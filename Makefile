@@ -25,9 +25,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-## JupyterLab on the project's environment, opened on the notebooks
+## JupyterLab on a run folder's own notebooks (make lab RUN=outputs/demo/globex-bank)
+RUN ?= outputs/demo/acme
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/social-audit lab $(RUN)
 
 ## Re-train the default sentiment model (tens of minutes on 2 cores; not needed to run audits)
 model: setup
