@@ -5,9 +5,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: setup demo test lab model bench clean-outputs
+.PHONY: setup browser demo test lab model bench clean-outputs
 
-setup: $(READY)
+setup: $(READY) browser
+
+## Headless Chromium for the browser tests (Debian packages; CI runs as root on a fresh machine)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; } || \
+	  echo "warning: could not install chromium and chromium-driver (needs root and apt-get): the browser tests will fail"
 
 $(READY): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -143,6 +143,9 @@ def _setup_kernel() -> None:
     shell = get_ipython()
     if shell is not None:
         shell.set_custom_exc((AuditInputError,), _show_error_briefly)
+        import pandas as pd
+
+        pd.set_option("display.max_colwidth", 280)  # example posts shown whole (they are short)
 
 
 _setup_kernel()
