@@ -35,3 +35,22 @@ def test_a_runs_parameters_cell_holds_its_values_with_the_templates_comments():
     assert {t.id: ast.literal_eval(a.value) for a in tree.body for t in a.targets} == {
         "run_dir": "..", "rubric": None, "questionnaire": "/q.yaml", "timezone": "Europe/London"}
     assert "# the client's local time zone" in source and "audit.yaml" in source.splitlines()[0]
+
+
+def test_lab_opens_the_runs_own_notebooks_with_its_values(tmp_path):
+    from audit import files, runfile
+    from audit.pipeline import RunConfig
+    from audit.run_notebooks import ensure, lab_command
+
+    run = tmp_path / "acme"
+    run.mkdir()
+    runfile.write(RunConfig(data=str(tmp_path / "x.csv"), client="Acme", questionnaire=str(tmp_path / "q.yaml"),
+                            timezone="Europe/London", out=str(tmp_path)), run)
+    paths = ensure(run)
+    assert [p.name for p in paths] == [s.notebook for s in STAGES]
+    cell = parameters_cell(nbformat.read(run / files.NOTEBOOKS / "03_analysis.ipynb", as_version=4))
+    values = {t.id: ast.literal_eval(a.value) for a in ast.parse(cell.source).body for t in a.targets}
+    assert values == {"run_dir": "..", "rubric": None, "questionnaire": str(tmp_path / "q.yaml"),
+                      "timezone": "Europe/London"}
+    command = lab_command(run)
+    assert f"--ServerApp.root_dir={run.resolve()}" in command and command[-1] == "notebooks/03_analysis.ipynb"
