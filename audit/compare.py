@@ -30,6 +30,7 @@ from typing import Any
 from audit import files
 from audit.errors import AuditInputError
 from audit.figures import Figure, figure
+from audit.playbook.context import _table
 
 ALPHA = 0.05
 BETTER, WORSE, SAME, UNJUDGED, NO_DATA = "better", "worse", "no clear change", "not judged", "no data"
@@ -226,11 +227,6 @@ def _level_sentence(then: dict, now: dict) -> str:
         return f"Still {now['label']} (score {then['score']:.0f} then, {now['score']:.0f} now)."
     verb = "Up" if now["index"] > then["index"] else "Down"
     return f"{verb} from {then['label']} to {now['label']} (score {then['score']:.0f} then, {now['score']:.0f} now)."
-
-
-def _table(columns: list[tuple[str, str, str | None]], rows: list[dict], empty: str) -> dict:
-    return {"columns": [{"key": k, "label": label, "fmt": fmt, "cls": ""} for k, label, fmt in columns],
-            "rows": rows, "empty": empty}
 
 
 def build(earlier: Mapping, later: Mapping) -> dict:
