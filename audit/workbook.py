@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import json
 import math
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -313,7 +314,13 @@ def to_bytes(wb: Workbook) -> bytes:
     wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    # openpyxl stamps each zip member with the current time: re-pack with a fixed one
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFrame | None = None,
