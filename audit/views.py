@@ -158,6 +158,21 @@ def metrics_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return table
 
 
+def monthly_trends(metrics: dict[str, Any]) -> pd.DataFrame | str:
+    """Key figures per month (``metrics.trends``), formatted, or why there is no monthly series."""
+    from audit.trends import SERIES
+
+    trends = metrics.get("trends") or {}
+    if not trends.get("available"):
+        return f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."
+    rows = []
+    for m in trends["months"]:
+        notes = [f"partial ({m['days']} days)" if m["partial"] else "", "thin" if m["thin"] else ""]
+        rows.append({"Month": m["month"], **{title: value(m.get(key), unit) for key, (title, unit) in SERIES.items()},
+                     "Note": ", ".join(n for n in notes if n)})
+    return pd.DataFrame(rows).set_index("Month")
+
+
 def heatmaps(metrics: dict[str, Any]) -> list[str]:
     """Inbound volume and share answered within 1 h, weekday x hour in the run's time zone (SVG)."""
     from audit import charts
