@@ -18,6 +18,7 @@ import pandas as pd
 from audit.errors import AuditInputError
 from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
 from audit.threads import UNKNOWN_BRAND
+from audit.trends import monthly as monthly_trends
 
 MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
                    "channel", "conversation_id", "brand", "sentiment")
@@ -665,6 +666,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
                        "by_brand": {h: _interval_n(m) for h, m in brands_.items()},
                        "by_channel": {ch: _interval_n(m) for ch, m in by_channel.items()}},
         "series": _series(client_scope, prep),
+        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
         "scope": {
