@@ -147,8 +147,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
 
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
-    from audit import playbook as playbook_mod, render
-
+    from audit import playbook as playbook_mod, render, workbook
     from audit.safeio import publish, recover_publish
 
     run_dir = Path(run_dir)
@@ -165,13 +164,14 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
     )
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
     audit = assemble(run_dir, client, book=book, write=False)
-    # playbook, PDF and audit.json of one run are published together (never a new HTML beside
-    # an old PDF after a kill); without --pdf a PDF of an earlier run is removed.
+    # The report's files of one run are published together (never a new HTML beside an old PDF
+    # after a kill); without --pdf a PDF of an earlier run is removed.
     publish(run_dir, {
         files.PLAYBOOK_JSON: files.dumps(book).encode("utf-8"),
         files.PLAYBOOK_HTML: html.encode("utf-8"),
         files.PLAYBOOK_PDF: render.pdf_bytes(html) if pdf else None,
         files.AUDIT_JSON: files.dumps(audit).encode("utf-8"),
+        files.AUDIT_XLSX: workbook.content(run_dir, audit, messages, conversations),
     })
     return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
             "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
