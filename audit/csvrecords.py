@@ -16,10 +16,13 @@ holding a record; blank lines between records are not rows.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 QUOTE = '"'
 
@@ -69,33 +72,46 @@ def _fields(lines: list[str], sep: str) -> int | None:
 
 
 def split_records(text: str, sep: str) -> tuple[list[tuple[int, int, bool]], list[str]]:
-    """(start line, end line, malformed) per record, header first; and the physical lines."""
-    lines = text.split("\n")
+    """(start line, end line, malformed) per record, header first; and the physical lines.
+
+    Lines that are complete records on their own (the vast majority) are found in one
+    vectorised regex pass; only lines that leave a quote open walk the line-by-line rules.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")  # CRLF = LF; a bare CR stays in its field
     if lines and lines[-1] == "":
         lines.pop()
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    column = pa.array(lines, pa.large_string())
+    blank = pc.match_substring_regex(column, r"^\s*$").to_numpy(zero_copy_only=False)
+    quoted = np.flatnonzero(pc.match_substring(column, QUOTE).to_numpy(zero_copy_only=False))
+    complete = np.ones(len(lines), dtype=bool)
+    pattern = re.compile(_complete_line(sep))
+    complete[quoted] = [pattern.fullmatch(lines[q]) is not None for q in quoted]
+    complete |= blank
     records: list[tuple[int, int, bool]] = []
     width: int | None = None  # fields per record, from the header
     i, n = 0, len(lines)
+    open_lines = np.flatnonzero(~complete)
     while i < n:
-        line = lines[i]
-        if not line.strip():
-            i += 1
-            continue
-        if QUOTE not in line or not _scan(line, False, sep)[0]:
-            records.append((i, i + 1, False))
-        else:
-            end = _close(lines, i, sep, width)
-            if end is None:
-                records.append((i, i + 1, True))
-            else:
-                records.append((i, end, False))
-                i = end - 1
+        k = open_lines[np.searchsorted(open_lines, i)] if len(open_lines) and open_lines[-1] >= i else n
+        records.extend((j, j + 1, False) for j in np.flatnonzero(~blank[i:k]) + i)
+        if width is None and records:
+            width = _fields(lines[records[0][0]:records[0][1]], sep)
+        if k >= n:
+            break
+        end = _close(lines, k, sep, width)
+        records.append((k, k + 1, True) if end is None else (k, end, False))
         if width is None:
-            start, end, bad = records[0]
-            width = _fields(lines[start:end], sep) if not bad else None
-        i += 1
+            start, stop, bad = records[0]
+            width = _fields(lines[start:stop], sep) if not bad else None
+        i = k + 1 if end is None else end
     return records, lines
+
+
+def _complete_line(sep: str) -> str:
+    """Regex of a line that is a whole record: quoted fields close on the line."""
+    s = re.escape(sep)
+    field = f'(?:"(?:[^"]|"")*+"[^{s}]*|[^"{s}][^{s}]*|)'  # possessive: as the tokenizer reads
+    return f"{field}(?:{s}{field})*"
 
 
 def _close(lines: list[str], start: int, sep: str, width: int | None) -> int | None:
@@ -141,7 +157,11 @@ def read(text: str, sep: str, marker: str) -> Records:
         header = [header_text]
     good = [r for r in body if not r[2]]
     cr = _placeholder(text) if "\r" in text else None
-    joined = "\n".join(["\n".join(lines[a:b]) for a, b, _ in [(h0, h1, h_bad), *good]])
+    keep = np.zeros(len(lines), dtype=bool)
+    for a, b, bad in records:
+        if not bad:
+            keep[a:b] = True
+    joined = "\n".join([line for line, kept in zip(lines, keep) if kept])
     if cr:
         joined = joined.replace("\r", cr)
     frame = _parse(joined, sep, header, marker)
