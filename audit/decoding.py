@@ -83,7 +83,9 @@ def decode(name: str, data: bytes) -> Decoded:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        mostly = _mostly_utf8(name, data)
+        if mostly:
+            return mostly
     else:
         return _checked_text(name, Decoded(text, "utf-8"))
     guess = _multibyte_guess(data)
@@ -99,6 +101,18 @@ def decode(name: str, data: bytes) -> Decoded:
                 f"{share:.1%} of non-ASCII characters look like mojibake")
         return _checked_text(name, Decoded(text, encoding, note, round(share, 4)))
     raise AssertionError("latin-1 decodes any bytes")
+
+
+def _mostly_utf8(name: str, data: bytes) -> Decoded | None:
+    """UTF-8 with a few stray bytes (a row pasted from elsewhere): keep UTF-8, replace the
+    strays with U+FFFD and say how many, rather than misread every accented word."""
+    text = data.decode("utf-8", errors="replace")
+    stray = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = sum(1 for ch in text[:200_000] if ord(ch) > 127 and ch != "\ufffd")
+    if stray <= 10 and multibyte >= 4 * stray:
+        note = f"decoded as UTF-8 with {stray} invalid byte sequence(s) replaced by U+FFFD"
+        return _checked_text(name, Decoded(text, "utf-8", note, 0.0))
+    return None
 
 
 def _strict(name: str, data: bytes, encoding: str, codec: str) -> Decoded:

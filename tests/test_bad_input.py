@@ -197,6 +197,12 @@ def fallback_noted(result: IngestResult) -> None:
     assert 0 <= acc["mojibake_share"] <= 1
 
 
+def stray_byte_replaced_and_noted(result: IngestResult) -> None:
+    text_of("1", "très déçu, ça ne va pas")(result)
+    text_of("3", "caf\ufffd froid")(result)
+    assert result.accounting["encoding_note"].endswith("1 invalid byte sequence(s) replaced by U+FFFD")
+
+
 def rows_after_the_broken_quote_are_read(result: IngestResult) -> None:
     assert result.messages["message_id"].tolist() == ["1", "3", "4", "5"]
     assert result.quarantine["source_row"].tolist() == [2]
@@ -331,6 +337,10 @@ CASES = [
          encoding="cp932", check=text_of("1", "注文が届きません。返金してください")),
     Case("single-byte fallback is reported with a mojibake share",
          good_with("Commande annulée, très déçu").encode("cp1252"), accepted=2, check=fallback_noted),
+    Case("UTF-8 with one stray Latin-1 byte keeps UTF-8 and says so",
+         table([tweet("1", "très déçu, ça ne va pas", responses="2"), GOOD[1]]).encode() + b"3,c3,True,"
+         + T0.encode() + b",caf\xe9 froid,,\r\n", accepted=3, encoding="utf-8",
+         check=stray_byte_replaced_and_noted),
     # ---- not a text export
     Case("gzip file named .csv", gzip.compress(table(GOOD).encode()),
          error=("not a text export", "gzip", "decompress")),
