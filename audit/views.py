@@ -159,3 +159,12 @@ def example_posts(run_dir: str | Path, metrics: dict[str, Any], key: str = "unan
     table = messages[messages["message_id"].isin(ids)].set_index("message_id").reindex(ids)
     table.attrs["description"] = metrics.get("example_definitions", {}).get(key, "")
     return table
+
+
+def reply_times(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Reply time counted each tool's way (``metrics.reply_time_definitions``), in minutes."""
+    defs = metrics.get("reply_time_definitions") or {}
+    table = pd.DataFrame([{"definition": d["title"], "tools": d["tools"], "response rate": d["rate"], "n": d["n"],
+                           "median": d["median"], "mean": d["mean"], "p90": d["p90"],
+                           "Meta (fastest 90% mean)": d.get("meta_response_time")} for d in defs.values()])
+    return table.round(2)

@@ -108,6 +108,8 @@ EXPECTED_OVERALL = {
     "weekend_first_response_median_min": None,
     "business_hours_response_rate": 0.875,     # 7 of 8 (c5 unanswered)
     "business_hours_first_response_median_min": 40.0,
+    "outside_hours_response_rate": 0.5,        # c2 (Mon 23:30, answered) and c3 (Saturday, not)
+    "outside_hours_first_response_median_min": 120.0,
     "hours_covered_1h": 4,                     # hours 10, 33, 83 (1 of 2 within 1 h), 84
     "hours_covered_share": round(4 / 9, 4),
     "unanswered_negative": 2,
