@@ -161,3 +161,10 @@ def compare(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Iterab
     }
     return {name: {**DEFINITIONS[name], "unit": "minutes", **stats(minutes), **r, **extra}
             for name, (minutes, r, extra) in values.items()}
+
+
+def ordered(definitions: dict[str, dict] | None) -> list[dict]:
+    """The entries of ``metrics.reply_time_definitions`` in the order of ``DEFINITIONS`` (the JSON
+    has its keys sorted): the audit's own figure first, then the tools'."""
+    definitions = definitions or {}
+    return [definitions[k] for k in DEFINITIONS if k in definitions]

@@ -163,8 +163,9 @@ def example_posts(run_dir: str | Path, metrics: dict[str, Any], key: str = "unan
 
 def reply_times(metrics: dict[str, Any]) -> pd.DataFrame:
     """Reply time counted each tool's way (``metrics.reply_time_definitions``), in minutes."""
-    defs = metrics.get("reply_time_definitions") or {}
+    from audit.reply_time import ordered
+
     table = pd.DataFrame([{"definition": d["title"], "tools": d["tools"], "response rate": d["rate"], "n": d["n"],
                            "median": d["median"], "mean": d["mean"], "p90": d["p90"],
-                           "Meta (fastest 90% mean)": d.get("meta_response_time")} for d in defs.values()])
+                           "Meta (fastest 90% mean)": d.get("meta_response_time")} for d in ordered(metrics.get("reply_time_definitions"))])
     return table.round(2)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import ingest, maturity, metrics, peers, playbook, sample, threads
+from audit import ingest, maturity, metrics, peers, playbook, reply_time, sample, threads
 from audit.playbook import Baseline, response_standards, snap_duration, snap_share
 
 CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
@@ -242,7 +242,8 @@ def test_appendix_tells_how_each_tool_would_report_reply_time(strategic):
     table = strategic["appendix"]["reply_times"]
     _, figures, _ = demo("Acme")
     defs = figures["reply_time_definitions"]
-    assert [r["definition"] for r in table["rows"]] == [d["title"] for d in defs.values()]
+    assert [r["definition"] for r in table["rows"]] == [defs[k]["title"] for k in reply_time.DEFINITIONS]
+    assert table["rows"][0]["definition"] == "First response per conversation"
     per_message = next(r for r in table["rows"] if r["definition"] == defs["message_reply"]["title"])
     assert per_message["median"] == defs["message_reply"]["median"] and per_message["n"] > 0
     # per-message medians sit below the conversation's first response: follow-ups are answered faster

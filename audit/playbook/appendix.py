@@ -8,15 +8,16 @@ from collections.abc import Mapping
 from audit.playbook.benchmarks import BENCHMARK_NOTES, SURGE_FLOOR
 from audit.playbook.context import Context, _fig, _table
 from audit.playbook.kpis import KPIS
+from audit.reply_time import ordered
 
 
 def reply_time_table(metrics: Mapping) -> dict:
     """"How your tools would report it": each reply-time definition (``metrics.reply_time_definitions``)
     with the tools that count that way, its response rate and its median, mean and p90."""
-    rows = [{"definition": d.get("title", name), "tools": d.get("tools", ""), "rate": d.get("rate"),
+    rows = [{"definition": d["title"], "tools": d.get("tools", ""), "rate": d.get("rate"),
              "n": d.get("n"), "median": d.get("median"), "mean": d.get("mean"), "p90": d.get("p90"),
              "headline": d.get("meta_response_time", d.get("mean"))}
-            for name, d in (metrics.get("reply_time_definitions") or {}).items()]
+            for d in ordered(metrics.get("reply_time_definitions"))]
     return _table([("definition", "Definition", None), ("tools", "Tools that count it this way", None, "wide"),
                    ("rate", "Response rate", "percent"), ("n", "Replies timed", "number"),
                    ("median", "Median", "minutes"), ("mean", "Mean", "minutes"), ("p90", "90th percentile", "minutes"),
@@ -66,7 +67,7 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
                               "intent_accuracy": dict(intent_accuracy or {}),
                               "reply_time_definitions": dict(ctx.metrics.get("reply_time_definitions") or {})}
     reply_defs = [{"name": d["title"], "definition": f"{d['definition']} Response rate: {d['rate_definition']}"}
-                  for d in (ctx.metrics.get("reply_time_definitions") or {}).values()]
+                  for d in ordered(ctx.metrics.get("reply_time_definitions"))]
     return {"definitions": definitions, "data_quality_note": note,
             "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
             "accounting": _table(kv, acc_rows),
