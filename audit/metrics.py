@@ -18,6 +18,7 @@ import pandas as pd
 from audit import business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.threads import UNKNOWN_BRAND
+from audit.trends import monthly as monthly_trends
 
 MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
                    "channel", "conversation_id", "brand", "sentiment")
@@ -638,6 +639,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
         "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
                        for ch in channels},
         "series": _series(client_scope, prep),
+        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
         "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
