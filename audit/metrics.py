@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from audit import business_hours as BH, reply_time
+from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.threads import UNKNOWN_BRAND
 from audit.trends import monthly as monthly_trends
@@ -643,6 +643,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
         "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
+        "agents": agents.summary(prep.messages, client_scope.convs, client),
         "scope": {
             "client_handles": client,
             "missing_client_handles": [h for h in client if h.casefold() not in known],
