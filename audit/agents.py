@@ -7,8 +7,8 @@ messages' ``agent`` column (nullable string, set on signed brand replies only). 
 the whole interface this module relies on.
 
 An agent is a token *per brand handle* (``LS`` at one brand is not ``LS`` at another). Only
-agents with at least ``MIN_REPLIES`` replies are scored, with 95% Wilson intervals on their
-shares; the rest of a brand's signed replies are pooled, because a share over a handful of
+agents with at least ``MIN_REPLIES`` replies are scored, with 95% intervals from
+``audit.intervals`` (Wilson on shares, order statistics on the median reply time); the rest of a brand's signed replies are pooled, because a share over a handful of
 replies ranks noise. Pure functions on the frames of ``audit.metrics.prepare`` (they read its
 per-reply flags ``_personal`` and ``_redirect`` and per-conversation ``_open_negative`` and
 ``_last_customer_sentiment``, so a figure here means exactly what the overall metric means).
@@ -20,13 +20,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from audit.intervals import quantile_interval, wilson
 from audit.reply_time import message_reply_minutes
 
 AGENT = "agent"
 MIN_REPLIES = 20
 MIN_NEGATIVE = 5          # negative conversations an agent needs before recovery ranks them
 POOLED = "other agents"
-Z95 = 1.959963984540054
 RECOVERED = ("neutral", "positive")
 
 DEFINITIONS = {
@@ -41,16 +41,6 @@ DEFINITIONS = {
     "private_share": "Share of the agent's replies that move the case to a private channel (as the overall "
                      "'Replies moving to a private channel').",
 }
-
-
-def wilson(k: pd.Series, n: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """95% Wilson score interval of k successes in n trials, vectorised; NaN where n is 0."""
-    k, n = k.astype("float64"), n.astype("float64")
-    p = k / n.where(n > 0)
-    z2 = Z95 ** 2
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = Z95 * np.sqrt(p * (1 - p) / n + z2 / (4 * n ** 2)) / (1 + z2 / n)
-    return (centre - half).clip(lower=0.0), (centre + half).clip(upper=1.0)
 
 
 def _key(values: pd.Series) -> pd.Series:
@@ -91,8 +81,12 @@ def scorecards(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Ite
     # reply time: customer posts whose first direct answer this group wrote
     first = message_reply_minutes(messages, handles).merge(
         r[["message_id", *keys]], left_on="answered_by", right_on="message_id", suffixes=("", "_reply"))
-    table["median_reply_min"] = first.groupby(keys)["minutes"].median()
-    table["timed_replies"] = first.groupby(keys).size()
+    by_group = first.groupby(keys)["minutes"]
+    table["median_reply_min"] = by_group.median()
+    table["timed_replies"] = by_group.size()
+    median_ci = by_group.apply(lambda v: quantile_interval(v, 0.5) or (None, None))
+    table["median_reply_min_low"] = median_ci.map(lambda ci: ci[0])
+    table["median_reply_min_high"] = median_ci.map(lambda ci: ci[1])
     # recovery: negative, answered customer conversations the group replied in
     base = conversations.loc[conversations["_open_negative"] & conversations["answered"].fillna(False).astype(bool),
                              ["conversation_id", "_last_customer_sentiment"]]
@@ -104,7 +98,8 @@ def scorecards(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Ite
     for share, k, n in (("personalised_share", "personalised", "replies"), ("private_share", "private", "replies"),
                         ("recovery_rate", "recovered", "negative_conversations")):
         table[share] = table[k] / table[n].where(table[n] > 0)
-        table[share + "_low"], table[share + "_high"] = wilson(table[k], table[n])
+        ci = [wilson(int(x), int(y)) or (None, None) for x, y in zip(table[k], table[n])]  # one per agent
+        table[share + "_low"], table[share + "_high"] = [c[0] for c in ci], [c[1] for c in ci]
     table = table.reset_index().rename(columns={"_handle": "brand", "_group": "agent"})
     table["scored"] = table["agent"].ne(POOLED)
     table = table.sort_values(["scored", "brand", "replies", "agent"], ascending=[False, True, False, True])

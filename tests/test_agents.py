@@ -62,6 +62,7 @@ def test_scored_agents_have_the_figures_built_into_the_fixture(cards):
     assert (ab["personalised_share"], ab["private_share"]) == (1.0, 0.0)
     assert (kc["median_reply_min"], kc["recovery_rate"], kc["personalised_share"], kc["private_share"]) == (60.0, 0.25, 0.0, 1.0)
     assert ab["scored"] and kc["scored"]
+    assert (ab["median_reply_min_low"], ab["median_reply_min_high"]) == (10.0, 10.0)  # all 20 in 10 min
 
 
 def test_small_agents_are_pooled_per_handle(cards):
