@@ -77,10 +77,6 @@ class RunConfig:
     pdf: bool = True
     fresh: bool = False
 
-    def __post_init__(self) -> None:
-        if self.holidays and Path(self.holidays).is_file():  # a file, not a region code: recorded absolute
-            self.holidays = str(Path(self.holidays).resolve())
-
     def run_dir(self) -> Path:
         """``<out>/<client-slug>``; the slug can never climb out of ``out``."""
         return safe_child(Path(self.out), slugify(self.client))
