@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import audit
-from audit import files, runfile
+from audit import business_hours, files, runfile
+from audit.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
 from audit.errors import AuditInputError, StageFailed
 from audit.safeio import recover_publish, safe_child, slugify
 
@@ -44,8 +45,8 @@ STAGES = (
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
           (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays"),
+          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
@@ -70,6 +71,8 @@ class RunConfig:
     rubric: str | None = None
     questionnaire: str | None = None
     timezone: str = "UTC"
+    business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
+    holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
     redact: bool = False
     pdf: bool = True
     fresh: bool = False
@@ -92,6 +95,7 @@ class RunConfig:
         if self.questionnaire:
             maturity.load_questionnaire(self.questionnaire)
         checks.timezone(self.timezone)
+        business_hours.parse(self.business_hours, self.holidays, self.timezone)
         checks.scoring(self.model, self.device, self.batch_size, self.engine, self.quantize)
         checks.writable_folder("out", self.out)
         run_dir = self.run_dir()
@@ -104,7 +108,8 @@ def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: Ru
     content = {
         "version": audit.__version__,
         "params": {k: params[k] for k in stage.params},
-        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) else None for k in stage.input_files},
+        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) and Path(getattr(config, k)).is_file()
+                  else None for k in stage.input_files},
         "upstream": upstream,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -112,8 +117,8 @@ def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: Ru
 
 def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
     params = asdict(config)
-    for key in ("data", "mapping", "rubric", "questionnaire", "cache"):
-        if params[key]:
+    for key in ("data", "mapping", "rubric", "questionnaire", "cache", "holidays"):
+        if params[key] and (key != "holidays" or Path(params[key]).is_file()):
             params[key] = str(Path(params[key]).resolve())
     params["run_dir"] = str(run_dir.resolve())
     return params
