@@ -91,13 +91,18 @@ def _model(model: str) -> None:
 
 
 def writable_folder(flag: str, folder: str | os.PathLike) -> None:
-    """The folder exists or can be made, and a file can be written in it."""
-    path = Path(folder)
+    """The folder exists or could be made, and a file can be written there (nothing is left
+    behind: a check that fails later must not have created the folder)."""
+    path = Path(folder).absolute()
     if path.exists() and not path.is_dir():
         raise AuditInputError(f"--{flag} {folder}: is a file; give a folder.")
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise AuditInputError(f"--{flag} {folder}: cannot write there ({existing} is a file).")
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path, prefix=".write-test-")
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".write-test-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
