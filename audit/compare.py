@@ -151,6 +151,15 @@ def _cell(f: Figure, unit: str | None) -> dict:
             "numerator": f.numerator, "denominator": f.denominator}
 
 
+def _span(low: float, high: float, fmt: str | None) -> str:
+    """'41-55%', '12 min-2 h', 'at least 3 h' (an interval the sample cannot bound above)."""
+    from audit.render import figure as show
+
+    if not math.isfinite(high):
+        return f"at least {show(low, fmt)}"
+    return f"{show(low, fmt)}-{show(high, fmt)}"
+
+
 def kpi_rows(earlier: Mapping, later: Mapping) -> list[dict]:
     from audit.playbook.kpis import KPIS
 
@@ -249,10 +258,8 @@ def build(earlier: Mapping, later: Mapping) -> dict:
         return {"value": c["value"], "fmt": c["fmt"]}
 
     def evidence(c: dict) -> str:
-        if c["low"] is not None and c["high"] is not None and c["fmt"] == "percent":
-            return f"95% CI {c['low'] * 100:.0f}-{c['high'] * 100:.0f}%"
         if c["low"] is not None and c["high"] is not None:
-            return f"95% CI {c['low']:,.1f}-{c['high']:,.1f}"
+            return "95% CI " + _span(c["low"], c["high"], c["fmt"])
         if c["numerator"] is not None and c["denominator"]:
             return f"{c['numerator']:,} of {c['denominator']:,}"
         return ""
