@@ -260,7 +260,7 @@ def build(earlier: Mapping, later: Mapping) -> dict:
     def evidence(c: dict) -> str:
         if c["low"] is not None and c["high"] is not None:
             return "95% CI " + _span(c["low"], c["high"], c["fmt"])
-        if c["numerator"] is not None and c["denominator"]:
+        if c["fmt"] == "percent" and c["numerator"] is not None and c["denominator"]:
             return f"{c['numerator']:,} of {c['denominator']:,}"
         return ""
 
