@@ -289,7 +289,7 @@ def build(earlier: Mapping, later: Mapping) -> dict:
                              if roadmap else "The earlier playbook's roadmap named no rubric criterion."),
                     "rows": roadmap,
                     "table": _table([("phase", "Phase", None), ("action", "Action (earlier playbook)", None),
-                                     ("then", "Then", "mixed"), ("now", "Now", "mixed"), ("status", "Now", "verdict")],
+                                     ("then", "Then", "mixed"), ("now", "Now", "mixed"), ("status", "Status", "verdict")],
                                     roadmap, "No roadmap items.")},
         "gaps": {"lead": (f"{len(gaps)} standard(s) met in the earlier audit are missed now." if gaps
                           else "No standard met in the earlier audit is missed now."),
