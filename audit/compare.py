@@ -187,7 +187,7 @@ def _level_status(criterion: Mapping | None, level: str | None) -> str:
 
 def roadmap_progress(earlier: Mapping, later: Mapping) -> list[dict]:
     """Each roadmap action of the earlier playbook that named a rubric criterion: met now?"""
-    target = earlier["maturity"].get("next_level", {}).get("level") if earlier["maturity"].get("next_level") else None
+    target = (earlier["maturity"].get("next_level") or {}).get("level")
     before, after = _criteria(earlier), _criteria(later)
     rows = []
     for phase in earlier["playbook"]["roadmap"]["phases"]:
@@ -203,9 +203,9 @@ def roadmap_progress(earlier: Mapping, later: Mapping) -> list[dict]:
 
 
 def _value(criterion: Mapping | None) -> dict:
+    """A criterion's value for a table cell: a metric formatted by its unit, an answer as given."""
     if not criterion or criterion.get("kind") != "metric":
-        answer = None if not criterion else criterion.get("value")
-        return {"value": answer if answer is not None else None, "fmt": None}
+        return {"value": (criterion or {}).get("value"), "fmt": None}
     fmt = {"share": "percent", "minutes": "minutes"}.get(criterion.get("unit"), "decimal")
     return {"value": criterion.get("value"), "fmt": fmt}
 
