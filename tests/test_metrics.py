@@ -113,6 +113,7 @@ EXPECTED_OVERALL = {
     "hours_covered_1h": 0,                     # 9 active hours, none with the 5 conversations to judge
     "hours_covered_share": None,
     "hours_not_judged": 9,
+    "business_hours_covered_share": None,      # no judged hour at all
     "unanswered_negative": 2,
     "unanswered_negative_share": 0.5,
     "sentiment_recovery_rate": 0.5,            # c1 recovered, c2 not

@@ -30,7 +30,7 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     defs = ctx.metrics.get("definitions", {})
     used = ["customer_conversations", "inbound_posts", "brand_replies"] + [k[0] for k in KPIS] + [
         "first_response_same_day", "first_response_within_4h", "night_response_rate", "weekend_response_rate",
-        "hours_covered_1h", "personalised_share", "escalation_share"]
+        "hours_covered_1h", "business_hours_covered_share", "personalised_share", "escalation_share"]
     definitions = [{"name": defs[k]["title"], "definition": defs[k]["definition"]}
                    for k in dict.fromkeys(used) if k in defs]
     definitions += [
