@@ -81,7 +81,8 @@ def rank(client: Mapping[str, object], peers: Mapping[str, Mapping[str, object]]
         t = _ties(n, higher, mine_iv.get(n), ranked)
         best = 1 + (t["ahead_sure"] or 0)
         worst = row["n_ranked"] - (t["behind_sure"] or 0) if mine_iv.get(n) is not None else row["n_ranked"]
-        row.update(tied_with=t["tied_with"], rank_range=[best, max(best, worst)], tied=worst > best)
+        row.update(interval=mine_iv.get(n), tied_with=t["tied_with"], rank_range=[best, max(best, worst)],
+                   tied=worst > best)
     return out
 
 
