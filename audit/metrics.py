@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
+from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
 from audit.threads import UNKNOWN_BRAND
 from audit.trends import monthly as monthly_trends
 
@@ -26,11 +28,11 @@ CONVERSATION_COLUMNS = ("conversation_id", "brand", "channel", "opened_at", "ope
                         "last_customer_at", "last_brand_at")
 
 HOURS_PER_WEEK = 168
+MIN_HOUR_CONVERSATIONS = 5     # an hour of the week with fewer conversations is not judged
 MAX_EXAMPLES = 10
 CANNED_MIN_REPEATS = 3
 FOLLOW_UP_GAP = pd.Timedelta(hours=1)
 NIGHT_HOURS = (22, 6)          # [22:00, 06:00) local time
-BUSINESS_HOURS = (9, 17)       # Monday-Friday [09:00, 17:00) local time
 SERVICE_HANDLE = re.compile(r"(?:help|support|cares|service)$", re.IGNORECASE)
 
 # Unit -> the range a value (and so a rubric threshold) can take.
@@ -42,6 +44,7 @@ UNITS: dict[str, tuple[float, float]] = {
     "hours_of_week": (0.0, float(HOURS_PER_WEEK)),
     "flag": (0.0, 1.0),
 }
+INTERVAL_UNITS = frozenset({"share", "minutes"})  # estimates; counts and flags are what happened
 
 # --- reply text patterns (documented in the metric definitions) ------------------------------
 _URL = r"(?:https?://|www\.)\S+"
@@ -65,11 +68,18 @@ ESCALATION = re.compile(
 
 @dataclass(frozen=True)
 class Measure:
-    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60")."""
+    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60"),
+    and for estimates (shares, medians, percentiles) its 95% ``interval`` (see audit.intervals)."""
 
     value: float | int | None
     numerator: int | None = None
     denominator: int | None = None
+    interval: Interval | None = None
+
+    @property
+    def n(self) -> int | None:
+        """The evidence size behind an estimate: the denominator of a share, the count of a quantile."""
+        return self.denominator
 
 
 @dataclass(frozen=True)
@@ -135,13 +145,13 @@ def share(hits: pd.Series, within: pd.Series | None = None) -> Measure:
         hits = hits[within]
     n = int(len(hits))
     k = int(hits.sum())
-    return Measure(k / n if n else None, k, n)
+    return Measure(k / n if n else None, k, n, wilson(k, n))
 
 
 def quantile(values: pd.Series, q: float) -> Measure:
     """Quantile with numpy's default linear interpolation; NaN values (unanswered) are dropped."""
     v = values.dropna()
-    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)))
+    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)), quantile_interval(v, q))
 
 
 def count(mask: pd.Series) -> Measure:
@@ -180,6 +190,7 @@ class Prepared:
     conversations: pd.DataFrame
     days: pd.DatetimeIndex  # local calendar days of the whole export
     tz: str
+    hours: BH.BusinessHours
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -220,7 +231,8 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     return m
 
 
-def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str) -> pd.DataFrame:
+def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str,
+                           hours: BH.BusinessHours) -> pd.DataFrame:
     """Per-conversation flags: timing buckets, sentiment at open and at the end, follow-up."""
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
@@ -236,7 +248,9 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     hour, weekday = opened.dt.hour, opened.dt.day_of_week
     c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
     c["_weekend"] = weekday >= 5
-    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+    c["_business_hours"] = BH.is_open(hours, c["opened_at"])
+    c["_outside_hours"] = ~c["_business_hours"] & c["opened_at"].notna()
+    c["_how_in_hours"] = c["_how"].map(dict(enumerate(hours.open_share_by_hour()))).ge(0.5)  # hour mostly open
 
     sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
@@ -254,15 +268,19 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     return c
 
 
-def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
-    """Derive every flag once on the full data, so each scope is just a row filter."""
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
+            hours: BH.BusinessHours | None = None) -> Prepared:
+    """Derive every flag once on the full data, so each scope is just a row filter.
+
+    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``)."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    hours = hours or BH.parse(BH.DEFAULT_SPEC, tz=tz)
     m = _prepare_messages(messages, tz)
-    c = _prepare_conversations(conversations, m, tz)
+    c = _prepare_conversations(conversations, m, tz, hours)
     local_days = m["_local"].dt.normalize()
     days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
-    return Prepared(m, c, days, tz)
+    return Prepared(m, c, days, tz, hours)
 
 
 def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
@@ -314,7 +332,11 @@ _SUBSETS: dict[str, tuple[str | None, str]] = {
     "night_": ("_night", "customer-opened conversations opened at night (22:00-06:00 local time)"),
     "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
     "business_hours_": ("_business_hours",
-                        "customer-opened conversations opened Monday-Friday 09:00-17:00 local time"),
+                        "customer-opened conversations opened within the client's business hours "
+                        "(scope.business_hours: by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
+    "outside_hours_": ("_outside_hours",
+                       "customer-opened conversations opened outside the client's business hours "
+                       "(evenings, days off and holidays, scope.business_hours)"),
 }
 _UNANSWERED_COUNT = "; unanswered conversations count as not"
 _STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {
@@ -350,6 +372,7 @@ _SUBSET_STATS = {
     "night_": ("response_rate", "first_response_median_min"),
     "weekend_": ("response_rate", "first_response_median_min"),
     "business_hours_": ("response_rate", "first_response_median_min"),
+    "outside_hours_": ("response_rate", "first_response_median_min"),
 }
 
 
@@ -377,28 +400,48 @@ def _within_1h_by_hour(convs: pd.DataFrame) -> pd.Series:
     return convs.groupby("_how")["_within_1h"].mean().reindex(range(HOURS_PER_WEEK))
 
 
+def _judged_hours(convs: pd.DataFrame) -> pd.Series:
+    """Within-1-hour share per hour of the week, for the hours with enough conversations to judge."""
+    sizes = convs.groupby("_how").size()
+    return _within_1h_by_hour(convs).loc[lambda r: r.index.isin(sizes.index[sizes >= MIN_HOUR_CONVERSATIONS])]
+
+
 def _hours_covered(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs)
-    return Measure(int((by_hour >= 0.5).sum()), None, HOURS_PER_WEEK)
+    return Measure(int((_judged_hours(s.convs) >= 0.5).sum()), None, HOURS_PER_WEEK)
 
 
 def _hours_covered_share(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs).dropna()
-    return share(by_hour >= 0.5)
+    return share(_judged_hours(s.convs) >= 0.5)
+
+
+def _hours_not_judged(s: Scope) -> Measure:
+    sizes = s.convs.groupby("_how").size()
+    return Measure(int(((sizes > 0) & (sizes < MIN_HOUR_CONVERSATIONS)).sum()))
 
 
 _COVERED = ("an hour of the week (Monday 00:00 = hour 0, local time) is covered when at least half "
             "of the customer-opened conversations that started in it got a first brand reply within "
             "60 minutes, i.e. their (lower) median first response is at most 1 hour, unanswered "
-            "counting as never")
+            f"counting as never; only hours with at least {MIN_HOUR_CONVERSATIONS} such conversations "
+            "are judged (fewer say nothing about the hour)")
 _add("hours_covered_1h", "Hours of the week covered within 1 h",
-     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours without any "
-     "customer-opened conversation count as not covered.",
+     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours not judged "
+     "count as not covered.",
      "hours_of_week", True, _hours_covered, "coverage")
 _add("hours_covered_share", "Share of active hours covered within 1 h",
-     f"Share of the hours of the week with at least one customer-opened conversation that are "
-     f"covered; {_COVERED}.",
+     f"Share of the judged hours of the week that are covered; {_COVERED}.",
      "share", True, _hours_covered_share, "coverage")
+_add("business_hours_covered_share", "Share of business hours covered within 1 h",
+     f"Share of the judged hours of the week that lie (at least half) inside the client's business hours "
+     f"(scope.business_hours) and are covered; {_COVERED}.",
+     "share", True,
+     lambda s: share(_judged_hours(s.convs).loc[lambda r: r.index.isin(s.convs.loc[s.convs["_how_in_hours"], "_how"])]
+                     >= 0.5),
+     "coverage")
+_add("hours_not_judged", "Hours of the week too thin to judge",
+     f"Number of hours of the week with at least one but fewer than {MIN_HOUR_CONVERSATIONS} "
+     "customer-opened conversations: their coverage is not judged.",
+     "hours_of_week", None, _hours_not_judged, "coverage")
 
 
 def _negative_posts(s: Scope) -> pd.DataFrame:
@@ -566,6 +609,16 @@ def _values(measures: Mapping[str, Measure]) -> dict[str, object]:
     return {name: m.value for name, m in measures.items()}
 
 
+def _intervals(measures: Mapping[str, Measure]) -> dict[str, object]:
+    """``[low, high]`` of every estimate (shares, times); counts have none and are left out."""
+    return {name: None if m.interval is None else list(m.interval)
+            for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
+def _interval_n(measures: Mapping[str, Measure]) -> dict[str, object]:
+    return {name: m.denominator for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
 def _series(s: Scope, prep: Prepared) -> dict[str, object]:
     by_day = s.inbound["_local"].dt.normalize().value_counts().reindex(prep.days, fill_value=0)
     by_hour = s.inbound["_how"].value_counts().reindex(range(HOURS_PER_WEEK), fill_value=0)
@@ -596,7 +649,8 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
-                service_handles_config: Iterable[str] = (), tz: str = "UTC") -> dict:
+                service_handles_config: Iterable[str] = (), tz: str = "UTC",
+                business_hours: BH.BusinessHours | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -605,7 +659,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz)
+    prep = prepare(messages, conversations, tz, business_hours)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:
@@ -616,19 +670,28 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client_scope = scope(prep, client, service)
     overall = compute_scope(client_scope)
     channels = sorted(set(client_scope.inbound["channel"].dropna()) | set(client_scope.replies["channel"].dropna()))
+    brands_ = {spelling: compute_scope(scope(prep, [spelling], service)) for spelling in known.values()}
+    by_channel = {ch: compute_scope(scope(prep, client, service, ch)) for ch in channels}
     return jsonable({
         "definitions": definitions(),
         "overall": _values(overall),
         "counts": {name: {"numerator": m.numerator, "denominator": m.denominator}
                    for name, m in overall.items() if m.denominator is not None},
-        "by_brand": {spelling: _values(compute_scope(scope(prep, [spelling], service)))
-                     for spelling in known.values()},
-        "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
-                       for ch in channels},
+        "by_brand": {h: _values(m) for h, m in brands_.items()},
+        "by_channel": {ch: _values(m) for ch, m in by_channel.items()},
+        "interval_confidence": CONFIDENCE,
+        "intervals": {"overall": _intervals(overall),
+                      "by_brand": {h: _intervals(m) for h, m in brands_.items()},
+                      "by_channel": {ch: _intervals(m) for ch, m in by_channel.items()}},
+        "interval_n": {"overall": _interval_n(overall),
+                       "by_brand": {h: _interval_n(m) for h, m in brands_.items()},
+                       "by_channel": {ch: _interval_n(m) for ch, m in by_channel.items()}},
         "series": _series(client_scope, prep),
         "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
+        "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
+        "agents": agents.summary(prep.messages, client_scope.convs, client),
         "scope": {
             "client_handles": client,
             "missing_client_handles": [h for h in client if h.casefold() not in known],
@@ -636,6 +699,9 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
             "peer_handles": sorted(v for k, v in known.items() if k not in client_scope.handles),
             "channels": channels,
             "tz": tz,
+            "business_hours": {**prep.hours.describe(), "holidays_in_period": [
+                d.isoformat() for d in prep.hours.holidays_between(prep.days.min(), prep.days.max())]
+                if len(prep.days) else []},
             "period": {"start": prep.days.min().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "end": prep.days.max().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "days": len(prep.days)},
