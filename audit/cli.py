@@ -18,6 +18,7 @@ EPILOG = """examples:
   social-audit run --data export.xlsx --mapping my_tool.yaml --client "Globex Bank" --redact
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
+  social-audit topics --data posts.csv --text-column text --out topics.csv
 """
 
 
@@ -74,6 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
     sent.add_argument("--out", required=True, help="output CSV")
     _add_model_options(sent)
+
+    top = sub.add_parser("topics", help="group a column of texts into topics (what customers write about)",
+                         description="Discover topics in every text of a file and write a CSV with the file's columns "
+                                     "plus topic (-1: no clear topic) and topic_label.")
+    top.add_argument("--data", required=True, help="CSV, JSON, JSONL, Parquet or Excel file")
+    top.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
+    top.add_argument("--out", required=True, help="output CSV")
+    top.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, mps (default: auto)")
     return parser
 
 
@@ -208,7 +217,16 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "sentiment": cmd_sentiment}
+def cmd_topics(args: argparse.Namespace) -> int:
+    from audit.topics.command import topics_table
+
+    out = topics_table(args.data, args.text_column, args.out, device=args.device)
+    print(f"{len(out)} texts -> {args.out} ({out['topic'].max() + 1 if len(out) else 0} topics, "
+          f"{(out['topic'] >= 0).mean() if len(out) else 0:.0%} of texts in one)")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "sentiment": cmd_sentiment, "topics": cmd_topics}
 
 
 def main(argv: list[str] | None = None) -> int:
