@@ -220,3 +220,44 @@ def test_topics_command_writes_one_row_per_post_formula_safe(tmp_path):
     assert table["body"].iloc[-2].startswith("'=") and table["body"].iloc[-1].startswith("'+")
     assert not table["topic_label"].str.match(r"[=+\-@]").any()
     assert main(["topics", "--data", str(src), "--text-column", "nope", "--out", str(out)]) == 2
+
+
+# ---- the playbook section --------------------------------------------------------------------
+
+def test_playbook_names_topics_owners_and_emerging_issues():
+    import re
+
+    from test_playbook import CLIENTS, pipeline
+
+    from audit import maturity, metrics, playbook
+    from audit.render import render_html
+    from audit.topics.stage import report
+
+    messages, conversations, accounting = pipeline()
+    customer = messages.loc[messages["is_customer"], ["message_id", "text"]]
+    # a stand-in for the clustering (tested above): posts with delivery words are topic 0, others 1
+    parcel = customer["text"].str.contains(r"deliver|parcel|order", case=False, regex=True)
+    posts = pd.DataFrame({"message_id": customer["message_id"], "topic": np.where(parcel, 0, 1)})
+    described = {"fitted_on": len(posts), "topics": [
+        {"topic": 0, "label": "Order, delivery", "keywords": ["order"], "representative_ids": list(customer["message_id"][parcel][:2])},
+        {"topic": 1, "label": "<script>alert(1)</script>", "keywords": ["x"], "representative_ids": list(customer["message_id"][~parcel][:2])}]}
+    topics = report(messages, posts, described, CLIENTS["Acme"])
+    figures = metrics.compute_all(messages, conversations, CLIENTS["Acme"])
+    book = playbook.build(figures, maturity.grade(figures), messages, conversations, client="Acme",
+                          brands=CLIENTS["Acme"], accounting=accounting, topics=topics)
+    section = book["topics"]
+    assert [r["label"] for r in section["table"]["rows"]] == [t["label"] for t in topics["topics"]]
+    assert {r["owner"] for r in section["table"]["rows"]} <= set(routing.load_owners().teams)
+    assert any("Order, delivery" in rule for rule in book["triage"]["rules"])
+    assert any("Order, delivery" in a["action"] for a in book["roadmap"]["phases"][-1]["actions"]["rows"])
+    assert section["emerging"] or section["no_emerging"].startswith("No topic spiked")
+    html = render_html(book)
+    assert "What customers write about" in html and "<script>alert(1)" not in html
+    assert not re.search(r"@(?!\[customer\])\w*\d{3,}", " ".join(r["example"] for r in section["table"]["rows"]))
+
+
+def test_playbook_without_topics_says_so():
+    from test_playbook import demo
+
+    book = demo("Northwind Home")[0]
+    assert "could not be discovered" in book["topics"]["lead"]

@@ -33,7 +33,7 @@ from audit.playbook.roadmap import build_roadmap
 from audit.playbook.staffing_plan import build_staffing
 from audit.playbook.standards import response_standards, snap_duration, snap_share
 from audit.playbook.summary import build_summary
-from audit.playbook.topics import build_topics
+from audit.playbook.topics import attach_topic_routing, build_topics
 from audit.playbook.triage import build_triage
 
 # Names callers and tests read as ``audit.playbook.X`` (``_dimension_target`` too, for its test).
@@ -100,6 +100,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "roadmap": roadmap,
         "appendix": build_appendix(ctx, accounting, model_card_summary, intent_accuracy),
     }
+    attach_topic_routing(sections, topics)
     sections["executive_summary"] = build_summary(ctx, complaints, roadmap)
     titles = dict(SECTIONS)
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label

@@ -60,3 +60,29 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
                  f"words of each topic's posts ({topics.get('owners_file')}); edit that file to match the "
                  f"client's teams."),
     }
+
+
+def _owner_topics(topics: Mapping, per_owner: int = 2) -> dict[str, list[str]]:
+    """Each owner's largest topics (by complaints and questions, the report's order)."""
+    out: dict[str, list[str]] = {}
+    for t in topics.get("topics", []):
+        if len(out.setdefault(t["owner"], [])) < per_owner:
+            out[t["owner"]].append(f"\u201c{t['label']}\u201d")
+    return out
+
+
+def attach_topic_routing(sections: dict, topics: Mapping | None) -> None:
+    """Name the client's real topics where the playbook routes work: a rule in the triage section
+    and a cross-functional action in the roadmap's last phase. Nothing changes without topics."""
+    if not topics or not topics.get("topics"):
+        return
+    owners = _owner_topics(topics)
+    listing = "; ".join(f"{owner}: {', '.join(labels)}" for owner, labels in sorted(owners.items()))
+    sections["triage"]["rules"].append(
+        f"Route posts by topic as well as by intent (section \u201cWhat customers write about\u201d): {listing}.")
+    phases = sections["roadmap"].get("phases") or []
+    if phases:
+        phases[-1]["actions"]["rows"].append({
+            "action": (f"Send each team its topics every month and flag emerging issues within a week: {listing}"),
+            "why": "Cross-functional: what customers say reaches the team that can fix it",
+            "owner": "Head of customer service + the owning teams", "ref": None})
