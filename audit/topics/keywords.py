@@ -45,7 +45,7 @@ def _clean(text: str) -> str:
 
 
 def ctfidf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int = 10,
-           max_docs: int = 50_000, seed: int = 0) -> tuple[list[list[str]], list[list[float]]]:
+           max_docs: int = 30_000, seed: int = 0) -> tuple[list[list[str]], list[list[float]]]:
     """Top ``top_n`` terms and weights per topic. Counts at most ``max_docs`` posts (a fixed-seed
     sample; ample for keywords, and it keeps 100k+ posts to seconds)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer

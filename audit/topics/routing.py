@@ -75,18 +75,26 @@ def load_owners(path: str | Path | None = None) -> Owners:
     return Owners(default.strip(), float(share), teams, {t: _pattern(k) for t, k in teams.items()}, where)
 
 
-def route(texts: Sequence[str], labels: np.ndarray, n_topics: int, owners: Owners | None = None) -> list[dict]:
+def route(texts: Sequence[str], labels: np.ndarray, n_topics: int, owners: Owners | None = None,
+          max_posts: int = 1000, seed: int = 0) -> list[dict]:
     """Per topic: ``owner``, ``owner_share`` (share of its posts using that team's words, None
-    for the default owner chosen for lack of evidence) and ``shares`` per team."""
+    for the default owner chosen for lack of evidence) and ``shares`` per team. Shares are read
+    on at most ``max_posts`` posts per topic (a fixed-seed sample: +-3 points at 1,000), which
+    keeps 100k posts to seconds."""
     owners = owners or load_owners()
-    series = pd.Series(list(texts), dtype="string").fillna("")
     labels = np.asarray(labels)
-    hits = {team: series.str.contains(p, regex=True).to_numpy() for team, p in owners.patterns.items()}
-    out = []
+    rng = np.random.default_rng(seed)
+    members = []
     for t in range(n_topics):
-        rows = labels == t
-        size = int(rows.sum())
-        shares = {team: (float(h[rows].mean()) if size else 0.0) for team, h in hits.items()}
+        rows = np.flatnonzero(labels == t)
+        members.append(np.sort(rng.choice(rows, size=max_posts, replace=False)) if len(rows) > max_posts else rows)
+    read = np.unique(np.concatenate(members)) if members else np.zeros(0, dtype=np.int64)
+    series = pd.Series([texts[i] for i in read], index=read, dtype="string").fillna("")
+    hits = {team: series.str.contains(p, regex=True) for team, p in owners.patterns.items()}
+    out = []
+    for rows in members:
+        size = len(rows)
+        shares = {team: (float(h.loc[rows].mean()) if size else 0.0) for team, h in hits.items()}
         best = max(shares, key=lambda team: shares[team]) if shares else None  # first listed wins ties
         if best is not None and shares[best] >= owners.min_share:
             out.append({"owner": best, "owner_share": shares[best], "shares": shares})
