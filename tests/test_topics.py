@@ -81,7 +81,16 @@ def test_fit_on_a_sample_assigns_the_rest_by_centroid():
 def test_label_prefers_a_bigram_over_its_words():
     assert label_from(["flight", "delayed", "flight delayed", "gate"]) == "Flight delayed, gate"
     assert label_from(["refund", "card", "charged", "store"]) == "Refund, card, charged"
+    assert label_from(["fix", "ending fix", "reference", "reference account", "ending", "account ending", "card"]) \
+        == "Ending fix, reference account, card"
     assert label_from([]) == "Unlabelled"
+
+
+def test_no_two_topics_share_a_label():
+    from audit.topics.keywords import distinct_labels
+
+    assert distinct_labels(["Sent", "Sent", "Sent", "Refund"], [["sent", "tracking"], ["sent", "tracking"], ["sent"], ["refund"]]) \
+        == ["Sent", "Sent: tracking", "Sent (3)", "Refund"]
 
 
 # ---- the spike rule --------------------------------------------------------------------------

@@ -82,17 +82,33 @@ def ctfidf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int =
 
 def label_from(keywords: Sequence[str], n_terms: int = 3) -> str:
     """"Flight delayed, gate" from ["flight", "delayed", "flight delayed", "gate", ...]: a
-    bigram absorbs the words it contains; at most ``n_terms`` terms."""
+    bigram absorbs the single words it contains; a term repeating a word already used is
+    skipped; at most ``n_terms`` terms."""
     chosen: list[str] = []
     for term in keywords:
-        words = term.split()
-        if len(words) == 1 and any(term in c.split() for c in chosen):
+        words = set(term.split())
+        overlapping = [c for c in chosen if words & set(c.split())]
+        if overlapping and (len(words) == 1 or any(len(c.split()) > 1 for c in overlapping)):
             continue
-        chosen = [c for c in chosen if c not in words] + [term]
+        chosen = [c for c in chosen if c not in overlapping] + [term]
         if len(chosen) == n_terms:
             break
-    label = ", ".join(chosen[:n_terms])
+    label = ", ".join(chosen)
     return label[:1].upper() + label[1:] if label else "Unlabelled"
+
+
+def distinct_labels(labels: Sequence[str], keywords: Sequence[Sequence[str]]) -> list[str]:
+    """Topics sharing a label get their next keyword not yet in it ("Sent" -> "Sent: tracking"),
+    else a number, so no two topics read the same."""
+    out: list[str] = []
+    base_count: dict[str, int] = {}
+    for label, words in zip(labels, keywords):
+        base_count[label] = base_count.get(label, 0) + 1
+        if label in out:
+            extra = next((w for w in words if w not in label.lower() and f"{label}: {w}" not in out), None)
+            label = f"{label}: {extra}" if extra else f"{label} ({base_count[label]})"
+        out.append(label)
+    return out
 
 
 def representatives(reduced: np.ndarray, labels: np.ndarray, centroids: np.ndarray, k: int = 3) -> list[list[int]]:
@@ -109,5 +125,5 @@ def describe_topics(texts: Sequence[str], labels: np.ndarray, reduced: np.ndarra
                     top_n: int = 10) -> TopicWords:
     """Labels, keywords and representative posts of every topic."""
     keywords, weights = ctfidf(texts, labels, len(centroids), top_n=top_n)
-    return TopicWords([label_from(k) for k in keywords], keywords, weights,
+    return TopicWords(distinct_labels([label_from(k) for k in keywords], keywords), keywords, weights,
                       representatives(reduced, labels, centroids))
