@@ -107,20 +107,22 @@ def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
 
 def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
     """Execute one notebook with papermill; turn a failing cell into one clear message."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
 
     source = NOTEBOOK_DIR / stage.notebook
     if not source.exists():
         raise AuditInputError(f"Notebook {source} is missing: run from a checkout installed with `pip install -e .`.")
     target = run_dir / files.NOTEBOOKS / stage.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
-    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
-
-    # the run's values go into the parameters cell itself (no injected cell overriding it)
-    notebook = prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}})
+    # the run's values go into the parameters cell itself (no injected cell overriding it);
+    # written first and executed in place, so the notebook's metadata names a path, not a copy
+    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}), target)
     try:
-        papermill.execute_notebook(notebook, str(target), kernel_name=KERNEL, progress_bar=False,
+        papermill.execute_notebook(str(target), str(target), kernel_name=KERNEL, progress_bar=False,
                                    request_save_on_cell_execute=False, cwd=str(target.parent))
     except PapermillExecutionError as exc:
         if exc.ename in ("AuditInputError", "audit.errors.AuditInputError"):

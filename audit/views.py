@@ -158,13 +158,18 @@ def metrics_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return table
 
 
-def monthly_trends(metrics: dict[str, Any]) -> pd.DataFrame | str:
-    """Key figures per month (``metrics.trends``), formatted, or why there is no monthly series."""
+def monthly_trends(metrics: dict[str, Any]):
+    """Key figures per month (``metrics.trends``), formatted, or a note saying why there is no
+    monthly series."""
+    from html import escape
+
+    from IPython.display import Markdown
+
     from audit.trends import SERIES
 
     trends = metrics.get("trends") or {}
     if not trends.get("available"):
-        return f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."
+        return Markdown(escape(f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."))
     rows = []
     for m in trends["months"]:
         notes = [f"partial ({m['days']} days)" if m["partial"] else "", "thin" if m["thin"] else ""]
