@@ -42,6 +42,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rubric", help="maturity rubric YAML (default: audit/rubrics/default.yaml)")
     g.add_argument("--questionnaire", help="interview answers YAML (see audit/rubrics/questionnaire_template.yaml)")
     g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
+    g.add_argument("--business-hours", default=None, metavar="SPEC",
+                   help='the client\'s business hours in its time zone, e.g. "Mon-Fri 08:00-20:00; Sat 09:00-13:00" '
+                        '(default: Mon-Fri 09:00-17:00)')
+    g.add_argument("--holidays", metavar="REGION|FILE",
+                   help="days off: a country or region (US, US-CA, GB-SCT, DE-BY) or a file with one YYYY-MM-DD per line")
     g.add_argument("--redact", action="store_true", help="mask customer handles, e-mails, phones and long numbers in every output")
     g.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML playbook only")
     g.add_argument("--fresh", action="store_true", help="re-run every stage (default: resume, reusing stages already done)")
@@ -114,6 +119,8 @@ class BatchClient(BaseModel):
     questionnaire: str | None = None
     rubric: str | None = None
     timezone: str | None = None
+    business_hours: str | None = None
+    holidays: str | None = None
 
 
 class BatchFile(BaseModel):
@@ -139,6 +146,8 @@ def load_batch(path: str) -> list[BatchClient]:
             raise AuditInputError(f"{path}: client '{c.name}' has no data file (set `data` on it or at the top).")
         update = {k: str((p.parent / v).resolve()) for k in ("data", "mapping", "questionnaire", "rubric")
                   if (v := getattr(c, k))}
+        if c.holidays and (p.parent / c.holidays).is_file():  # else a region code such as US-CA
+            update["holidays"] = str((p.parent / c.holidays).resolve())
         resolved.append(c.model_copy(update=update))
     return resolved
 
@@ -147,8 +156,8 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "timezone", "redact", "pdf", "fresh")
-    values = {k: getattr(args, k) for k in keys}
+            "questionnaire", "timezone", "business_hours", "holidays", "redact", "pdf", "fresh")
+    values = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
 
@@ -189,6 +198,8 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
     for flag, value in (("--mapping", client.mapping), ("--questionnaire", client.questionnaire or args.questionnaire),
                         ("--rubric", client.rubric or args.rubric), ("--model", args.model), ("--device", args.device),
                         ("--timezone", client.timezone or args.timezone),
+                        ("--business-hours", client.business_hours or args.business_hours),
+                        ("--holidays", client.holidays or args.holidays),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
         if value:
@@ -203,6 +214,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from audit.safeio import slugify
 
     clients = load_batch(args.clients)
+    for client in clients:  # a bad file, zone, hours or holiday spec fails the batch before any audit starts
+        _run_config(args, data=client.data, client=client.name, mapping=client.mapping, rubric=client.rubric,
+                    questionnaire=client.questionnaire, timezone=client.timezone,
+                    business_hours=client.business_hours, holidays=client.holidays).check()
     Path(args.out).mkdir(parents=True, exist_ok=True)
 
     def one(client: BatchClient) -> dict:

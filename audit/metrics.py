@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
 from audit.threads import UNKNOWN_BRAND
@@ -32,7 +33,6 @@ MAX_EXAMPLES = 10
 CANNED_MIN_REPEATS = 3
 FOLLOW_UP_GAP = pd.Timedelta(hours=1)
 NIGHT_HOURS = (22, 6)          # [22:00, 06:00) local time
-BUSINESS_HOURS = (9, 17)       # Monday-Friday [09:00, 17:00) local time
 SERVICE_HANDLE = re.compile(r"(?:help|support|cares|service)$", re.IGNORECASE)
 
 # Unit -> the range a value (and so a rubric threshold) can take.
@@ -190,6 +190,7 @@ class Prepared:
     conversations: pd.DataFrame
     days: pd.DatetimeIndex  # local calendar days of the whole export
     tz: str
+    hours: BH.BusinessHours
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -230,7 +231,8 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     return m
 
 
-def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str) -> pd.DataFrame:
+def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str,
+                           hours: BH.BusinessHours) -> pd.DataFrame:
     """Per-conversation flags: timing buckets, sentiment at open and at the end, follow-up."""
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
@@ -246,7 +248,8 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     hour, weekday = opened.dt.hour, opened.dt.day_of_week
     c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
     c["_weekend"] = weekday >= 5
-    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+    c["_business_hours"] = BH.is_open(hours, c["opened_at"])
+    c["_outside_hours"] = ~c["_business_hours"] & c["opened_at"].notna()
 
     sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
@@ -264,15 +267,19 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     return c
 
 
-def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
-    """Derive every flag once on the full data, so each scope is just a row filter."""
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
+            hours: BH.BusinessHours | None = None) -> Prepared:
+    """Derive every flag once on the full data, so each scope is just a row filter.
+
+    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``)."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    hours = hours or BH.parse(BH.DEFAULT_SPEC, tz=tz)
     m = _prepare_messages(messages, tz)
-    c = _prepare_conversations(conversations, m, tz)
+    c = _prepare_conversations(conversations, m, tz, hours)
     local_days = m["_local"].dt.normalize()
     days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
-    return Prepared(m, c, days, tz)
+    return Prepared(m, c, days, tz, hours)
 
 
 def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
@@ -324,7 +331,11 @@ _SUBSETS: dict[str, tuple[str | None, str]] = {
     "night_": ("_night", "customer-opened conversations opened at night (22:00-06:00 local time)"),
     "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
     "business_hours_": ("_business_hours",
-                        "customer-opened conversations opened Monday-Friday 09:00-17:00 local time"),
+                        "customer-opened conversations opened within the client's business hours "
+                        "(scope.business_hours: by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
+    "outside_hours_": ("_outside_hours",
+                       "customer-opened conversations opened outside the client's business hours "
+                       "(evenings, days off and holidays, scope.business_hours)"),
 }
 _UNANSWERED_COUNT = "; unanswered conversations count as not"
 _STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {
@@ -360,6 +371,7 @@ _SUBSET_STATS = {
     "night_": ("response_rate", "first_response_median_min"),
     "weekend_": ("response_rate", "first_response_median_min"),
     "business_hours_": ("response_rate", "first_response_median_min"),
+    "outside_hours_": ("response_rate", "first_response_median_min"),
 }
 
 
@@ -629,7 +641,8 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
-                service_handles_config: Iterable[str] = (), tz: str = "UTC") -> dict:
+                service_handles_config: Iterable[str] = (), tz: str = "UTC",
+                business_hours: BH.BusinessHours | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -638,7 +651,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz)
+    prep = prepare(messages, conversations, tz, business_hours)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:
@@ -669,6 +682,8 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
         "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
+        "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
+        "agents": agents.summary(prep.messages, client_scope.convs, client),
         "scope": {
             "client_handles": client,
             "missing_client_handles": [h for h in client if h.casefold() not in known],
@@ -676,6 +691,9 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
             "peer_handles": sorted(v for k, v in known.items() if k not in client_scope.handles),
             "channels": channels,
             "tz": tz,
+            "business_hours": {**prep.hours.describe(), "holidays_in_period": [
+                d.isoformat() for d in prep.hours.holidays_between(prep.days.min(), prep.days.max())]
+                if len(prep.days) else []},
             "period": {"start": prep.days.min().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "end": prep.days.max().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "days": len(prep.days)},

@@ -127,24 +127,20 @@ def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None,
-            timezone: str = "UTC") -> dict[str, Any]:
+            timezone: str = "UTC", business_hours: str | None = None, holidays: str | None = None) -> dict[str, Any]:
     """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
 
-    ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from audit import maturity, metrics, peers
+    ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends;
+    ``business_hours`` and ``holidays`` the client's hours (``audit.business_hours``)."""
+    from audit import business_hours as bh, maturity, metrics, peers
     from audit.topics import stage as topic_stage
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise AuditInputError(f"Unknown time zone '{timezone}': use an IANA name such as Europe/London or America/New_York.") from None
-    figures = metrics.compute_all(messages, conversations, brands, tz=timezone)
+    hours = bh.parse(business_hours or bh.DEFAULT_SPEC, holidays, timezone)  # refuses an unknown zone
+    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours)
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)

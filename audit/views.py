@@ -301,3 +301,25 @@ def emerging_table(topics: dict[str, Any] | None) -> pd.DataFrame:
     return pd.DataFrame([{k: e[k] for k in ("label", "owner", "started", "weeks", "peak_posts",
                                             "baseline_posts_per_week", "ongoing")}
                          for e in (topics or {}).get("emerging", [])])
+
+
+def reply_times(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Reply time counted each tool's way (``metrics.reply_time_definitions``), in minutes."""
+    from audit.reply_time import ordered
+
+    table = pd.DataFrame([{"definition": d["title"], "tools": d["tools"], "response rate": d["rate"], "n": d["n"],
+                           "median": d["median"], "mean": d["mean"], "p90": d["p90"],
+                           "Meta (fastest 90% mean)": d.get("meta_response_time")} for d in ordered(metrics.get("reply_time_definitions"))])
+    return table.round(2)
+
+
+def agent_scorecards(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Per agent and brand handle (``metrics.agents``): scored agents first, small ones pooled;
+    the reason instead when no agent could be scored."""
+    a = metrics.get("agents") or {}
+    cards = a.get("scorecards") or []
+    columns = ["brand", "agent", "scored", "replies", "conversations", "median_reply_min", "recovery_rate",
+               "recovery_rate_low", "recovery_rate_high", "personalised_share", "private_share"]
+    if not a.get("available"):
+        return pd.DataFrame({"agents": [a.get("reason") or "No agents."]})
+    return pd.DataFrame([{k: c.get(k) for k in columns} for c in cards], columns=columns).round(3)

@@ -108,6 +108,8 @@ EXPECTED_OVERALL = {
     "weekend_first_response_median_min": None,
     "business_hours_response_rate": 0.875,     # 7 of 8 (c5 unanswered)
     "business_hours_first_response_median_min": 40.0,
+    "outside_hours_response_rate": 0.5,        # c2 (Mon 23:30, answered) and c3 (Saturday, not)
+    "outside_hours_first_response_median_min": 120.0,
     "hours_covered_1h": 0,                     # 9 active hours, none with the 5 conversations to judge
     "hours_covered_share": None,
     "hours_not_judged": 9,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import ingest, maturity, metrics, peers, playbook, sample, threads
+from audit import ingest, maturity, metrics, peers, playbook, reply_time, sample, threads
 from audit.playbook import Baseline, response_standards, snap_duration, snap_share
 
 CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
@@ -236,3 +236,22 @@ def test_snapping():
     assert snap_duration(3601) == 90 * 60 and snap_duration(3600) == 3600
     assert snap_duration(100 * 3600) == 2880 * 60
     assert snap_share(0.41) == 0.45 and snap_share(0.45) == 0.45
+
+
+def test_appendix_tells_how_each_tool_would_report_reply_time(strategic):
+    table = strategic["appendix"]["reply_times"]
+    _, figures, _ = demo("Acme")
+    defs = figures["reply_time_definitions"]
+    assert [r["definition"] for r in table["rows"]] == [defs[k]["title"] for k in reply_time.DEFINITIONS]
+    assert table["rows"][0]["definition"] == "First response per conversation"
+    per_message = next(r for r in table["rows"] if r["definition"] == defs["message_reply"]["title"])
+    assert per_message["median"] == defs["message_reply"]["median"] and per_message["n"] > 0
+    # per-message medians sit below the conversation's first response: follow-ups are answered faster
+    assert defs["message_reply"]["median"] <= defs["conversation_first_response"]["median"]
+
+
+def test_staffing_splits_demand_by_the_clients_business_hours(strategic):
+    hours = strategic["inputs"]["staffing"]["business_hours"]
+    assert hours["spec"] == "Mon-Fri 09:00-17:00" and 0 < hours["outside_share"] < 1
+    assert hours["agent_hours_inside"] + hours["agent_hours_outside"] == strategic["staffing"]["summary"]["rostered_agent_hours"]
+    assert "Conversations outside business hours" in [t["label"] for t in strategic["staffing"]["tiles"]]

@@ -86,7 +86,7 @@ def test_trends_and_criteria_sheets(run):
 
 def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     _, audit, wb = run
-    assert wb["Agents"]["A1"].value == "Agents: not available in this run."
+    assert wb["Agents"]["A1"].value.startswith("Agents: not available in this run. ")  # + metrics.agents' reason
     assert wb["Topics"]["A1"].value == "Topics: not available in this run."
     richer = {**audit, "topics": [{"topic": "=refund", "posts": 12, "negative_share": 0.5}],
               "metrics": {**audit["metrics"], "agents": {"^JS": {"replies": 40, "response_rate": 0.9}}}}
@@ -96,6 +96,10 @@ def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     assert agents[1][1].value == 40 and agents[1][2].number_format == "0.0%"
     assert topics[1][0].value == "=refund" and topics[1][0].data_type == "s"
     assert wb2["Unanswered complaints"]["A1"].value.endswith("not available in this run.")
+    scored = {**audit, "metrics": {**audit["metrics"], "agents": {"available": True, "best": ["Acme/AB"], "scorecards": [
+        {"brand": "Acme", "agent": "AB", "replies": 25, "recovery_rate": 0.6}]}}}
+    rows = _rows(workbook.build(scored)["Agents"])  # audit.agents.summary's shape: the scorecards are the rows
+    assert [c.value for c in rows[0]] == ["brand", "agent", "replies", "recovery_rate"] and rows[1][1].value == "AB"
 
 
 def test_the_workbook_is_deterministic(run, monkeypatch):

@@ -23,6 +23,7 @@ from audit.playbook.benchmarks import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEME
 from audit.playbook.chart_data import _charts
 from audit.playbook.context import (Baseline, Context, _dimension_target, _select, baseline,
                                     read_grade)
+from audit.playbook.coaching import build_coaching
 from audit.playbook.current_state import build_current_state
 from audit.playbook.escalation import build_escalation
 from audit.playbook.evidence import (INTENTS, SENTIMENTS, complaint_counts, sentiment_mix,
@@ -50,6 +51,7 @@ SECTIONS = (
     ("triage", "Triage and routing matrix"),
     ("escalation", "Escalation tiers and response standards"),
     ("response_guidelines", "Response guidelines"),
+    ("coaching", "Who answers: agent scorecards and coaching"),
     ("staffing", "Staffing and coverage"),
     ("kpis", "KPIs and targets"),
     ("roadmap", "30/60/90-day roadmap"),
@@ -95,6 +97,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "triage": build_triage(ctx),
         "escalation": build_escalation(ctx),
         "response_guidelines": build_guidelines(ctx),
+        "coaching": build_coaching(ctx),
         "staffing": staff,
         "kpis": kpis,
         "roadmap": roadmap,

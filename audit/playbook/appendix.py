@@ -8,6 +8,21 @@ from collections.abc import Mapping
 from audit.playbook.benchmarks import BENCHMARK_NOTES, SURGE_FLOOR
 from audit.playbook.context import Context, _fig, _table
 from audit.playbook.kpis import KPIS
+from audit.reply_time import ordered
+
+
+def reply_time_table(metrics: Mapping) -> dict:
+    """"How your tools would report it": each reply-time definition (``metrics.reply_time_definitions``)
+    with the tools that count that way, its response rate and its median, mean and p90."""
+    rows = [{"definition": d["title"], "tools": d.get("tools", ""), "rate": d.get("rate"),
+             "n": d.get("n"), "median": d.get("median"), "mean": d.get("mean"), "p90": d.get("p90"),
+             "headline": d.get("meta_response_time", d.get("mean"))}
+            for d in ordered(metrics.get("reply_time_definitions"))]
+    return _table([("definition", "Definition", None), ("tools", "Tools that count it this way", None, "wide"),
+                   ("rate", "Response rate", "percent"), ("n", "Replies timed", "number"),
+                   ("median", "Median", "minutes"), ("mean", "Mean", "minutes"), ("p90", "90th percentile", "minutes"),
+                   ("headline", "What the tool shows", "minutes")], rows,
+                  empty="Reply times were not computed for this run.")
 
 
 def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None,
@@ -49,8 +64,12 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
                 if not isinstance(v, (dict, list))]
     kv = [("item", "Item", None), ("value", "Value", None)]
     ctx.inputs["appendix"] = {"accounting": dict(accounting), "model_card": dict(model_card or {}),
-                              "intent_accuracy": dict(intent_accuracy or {})}
+                              "intent_accuracy": dict(intent_accuracy or {}),
+                              "reply_time_definitions": dict(ctx.metrics.get("reply_time_definitions") or {})}
+    reply_defs = [{"name": d["title"], "definition": f"{d['definition']} Response rate: {d['rate_definition']}"}
+                  for d in ordered(ctx.metrics.get("reply_time_definitions"))]
     return {"definitions": definitions, "data_quality_note": note,
+            "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
             "accounting": _table(kv, acc_rows),
             "quarantine": _table([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
                                  reasons + flags, empty="No row was quarantined or flagged."),
