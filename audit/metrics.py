@@ -250,6 +250,7 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     c["_weekend"] = weekday >= 5
     c["_business_hours"] = BH.is_open(hours, c["opened_at"])
     c["_outside_hours"] = ~c["_business_hours"] & c["opened_at"].notna()
+    c["_how_in_hours"] = c["_how"].map(dict(enumerate(hours.open_share_by_hour()))).ge(0.5)  # hour mostly open
 
     sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
@@ -430,6 +431,13 @@ _add("hours_covered_1h", "Hours of the week covered within 1 h",
 _add("hours_covered_share", "Share of active hours covered within 1 h",
      f"Share of the judged hours of the week that are covered; {_COVERED}.",
      "share", True, _hours_covered_share, "coverage")
+_add("business_hours_covered_share", "Share of business hours covered within 1 h",
+     f"Share of the judged hours of the week that lie (at least half) inside the client's business hours "
+     f"(scope.business_hours) and are covered; {_COVERED}.",
+     "share", True,
+     lambda s: share(_judged_hours(s.convs).loc[lambda r: r.index.isin(s.convs.loc[s.convs["_how_in_hours"], "_how"])]
+                     >= 0.5),
+     "coverage")
 _add("hours_not_judged", "Hours of the week too thin to judge",
      f"Number of hours of the week with at least one but fewer than {MIN_HOUR_CONVERSATIONS} "
      "customer-opened conversations: their coverage is not judged.",

@@ -174,6 +174,8 @@ def metrics_sheet(ws: Worksheet, metrics: Mapping) -> None:
         ws.auto_filter.ref = f"A1:J{len(rows) + 1}"
     if not (metrics.get("intervals") or {}):
         put(ws, len(rows) + 3, 1, f"95% intervals: {NOT_AVAILABLE}.")
+    else:
+        put(ws, len(rows) + 3, 1, "An empty 95% high with a low: the sample is too small to bound the figure above.")
     ws.column_dimensions["D"].width = 45
 
 

@@ -25,12 +25,35 @@ def reply_time_table(metrics: Mapping) -> dict:
                   empty="Reply times were not computed for this run.")
 
 
+# What a manager reads about the models: plain labels and formats; run internals (file names,
+# weight hashes, evaluation switches, notes for developers) stay in audit.json, not in the report.
+MODEL_CARD_ROWS = (
+    ("model", "Sentiment model", lambda v: "the bundled model (MiniLM, fine-tuned for customer posts)"
+     if v == "default" else str(v)),
+    ("test_accuracy", "Held-out posts labelled correctly (negative / neutral / positive)", lambda v: _fig(v, "percent")),
+    ("test_macro_f1", "Balance across the three labels (macro-F1, 0-1)", lambda v: f"{float(v):.2f}"),
+    ("test_rows", "Held-out posts it was checked on", lambda v: _fig(v, "number")),
+    ("licence", "Licence of the bundled model", str),
+)
+INTENT_ROWS = (
+    ("accuracy", "Hand-labelled customer posts triaged to the right intent", lambda v: _fig(v, "percent")),
+    ("macro_f1", "Balance across question / complaint / compliment / other (macro-F1, 0-1)",
+     lambda v: f"{float(v):.2f}"),
+    ("n", "Hand-labelled customer posts it was checked on", lambda v: _fig(v, "number")),
+)
+
+
+def _manager_rows(source: Mapping | None, rows: tuple) -> list[dict]:
+    return [{"item": label, "value": show(source[key])} for key, label, show in rows
+            if source and source.get(key) is not None]
+
+
 def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None,
                    intent_accuracy: Mapping | None) -> dict:
     defs = ctx.metrics.get("definitions", {})
     used = ["customer_conversations", "inbound_posts", "brand_replies"] + [k[0] for k in KPIS] + [
         "first_response_same_day", "first_response_within_4h", "night_response_rate", "weekend_response_rate",
-        "hours_covered_1h", "personalised_share", "escalation_share"]
+        "hours_covered_1h", "business_hours_covered_share", "personalised_share", "escalation_share"]
     definitions = [{"name": defs[k]["title"], "definition": defs[k]["definition"]}
                    for k in dict.fromkeys(used) if k in defs]
     definitions += [
@@ -59,9 +82,8 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     note = (f"Every input row is accounted for: {rows_in:,} read = {accounting.get('accepted', 0):,} accepted + "
             f"{quarantined:,} quarantined (listed with a reason in quarantine.csv)."
             if rows_in is not None and quarantined is not None else "Row accounting was not provided.")
-    card = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (model_card or {}).items()]
-    accuracy = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (intent_accuracy or {}).items()
-                if not isinstance(v, (dict, list))]
+    card = _manager_rows(model_card, MODEL_CARD_ROWS)
+    accuracy = _manager_rows(intent_accuracy, INTENT_ROWS)
     kv = [("item", "Item", None), ("value", "Value", None)]
     ctx.inputs["appendix"] = {"accounting": dict(accounting), "model_card": dict(model_card or {}),
                               "intent_accuracy": dict(intent_accuracy or {}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from audit import business_hours, staffing
 from audit.playbook.benchmarks import BLENDED_BELOW
-from audit.playbook.context import Context, _table, _tile
+from audit.playbook.context import Context, _table, _tile, plural, span
 from audit.playbook.evidence import arrivals_per_hour_of_week
 
 
@@ -59,9 +59,12 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
     lead = (f"To answer {share_1h:.0%} of conversations within 1 hour (the day-90 standard) at today's volume of "
             f"{s['contacts_per_week']:,.0f} conversations a week, you need {presence}. " + advice
             + (" " + hours_note if hours_note else ""))
+    if not ctx.base.can_project:   # a week's pattern guessed from a few days: say so
+        lead += (f" This rests on only {plural(ctx.base.days, 'day')} of data, fewer than the four weeks a weekly "
+                 "pattern needs: re-run the plan on a longer export before rostering to it.")
     assumptions = [
         f"Erlang C per hour of the week (Monday 00:00 first, {ctx.client.tz}); arrivals are the customer-opened "
-        f"conversations in each hour of an average week ({ctx.base.weeks:.1f} weeks of data).",
+        f"conversations in each hour of an average week ({span(ctx.base.days)} of data).",
         f"Handle time {handle_min:g} minutes of agent work per conversation (reading, replying, case notes).",
         f"Occupancy capped at {staffing.DEFAULT_MAX_OCCUPANCY:.0%}; rostered cover adds a back-up where the model "
         "needs a single agent, so nobody covers a public channel alone.",
