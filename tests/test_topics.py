@@ -268,5 +268,8 @@ def test_playbook_names_topics_owners_and_emerging_issues():
 def test_playbook_without_topics_says_so():
     from test_playbook import demo
 
+    from audit.render import render_html
+
     book = demo("Northwind Home")[0]
     assert "could not be discovered" in book["topics"]["lead"]
+    assert "could not be discovered" in render_html(book)

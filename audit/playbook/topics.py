@@ -28,7 +28,7 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
     if not topics or not topics.get("topics"):
         return {"lead": "Topics could not be discovered for this export (too few customer posts, or the "
                         "scoring stage did not run them), so this section is empty.",
-                "table": _table([], []), "emerging": [], "routing": [], "note": ""}
+                "table": _table([], []), "emerging": [], "no_emerging": "", "routing": [], "note": ""}
     rows = [{"label": t["label"], "posts": t["posts"], "complaint_share": t.get("complaint_share"),
              "negative_share": t.get("negative_share"), "response_rate": t.get("response_rate"),
              "first_response_s": t.get("first_response_median_s"), "owner": t["owner"],
