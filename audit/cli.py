@@ -38,6 +38,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rubric", help="maturity rubric YAML (default: audit/rubrics/default.yaml)")
     g.add_argument("--questionnaire", help="interview answers YAML (see audit/rubrics/questionnaire_template.yaml)")
     g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
+    g.add_argument("--since", metavar="DATE", help="analyse from this local date (YYYY-MM-DD); default: where the data's body starts")
+    g.add_argument("--until", metavar="DATE", help="analyse up to this local date, inclusive; default: where the data's body ends")
     g.add_argument("--redact", action="store_true", help="mask customer handles, e-mails, phones and long numbers in every output")
     g.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML playbook only")
     g.add_argument("--fresh", action="store_true", help="re-run every stage (default: resume, reusing stages already done)")
@@ -86,6 +88,8 @@ class BatchClient(BaseModel):
     questionnaire: str | None = None
     rubric: str | None = None
     timezone: str | None = None
+    since: str | None = None
+    until: str | None = None
 
 
 class BatchFile(BaseModel):
@@ -119,7 +123,7 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "timezone", "redact", "pdf", "fresh")
+            "questionnaire", "timezone", "since", "until", "redact", "pdf", "fresh")
     values = {k: getattr(args, k) for k in keys}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
@@ -143,6 +147,7 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
     for flag, value in (("--mapping", client.mapping), ("--questionnaire", client.questionnaire or args.questionnaire),
                         ("--rubric", client.rubric or args.rubric), ("--model", args.model), ("--device", args.device),
                         ("--timezone", client.timezone or args.timezone),
+                        ("--since", client.since or args.since), ("--until", client.until or args.until),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
         if value:

@@ -222,14 +222,19 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     return c
 
 
-def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
-    """Derive every flag once on the full data, so each scope is just a row filter."""
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
+            days: pd.DatetimeIndex | None = None) -> Prepared:
+    """Derive every flag once on the full data, so each scope is just a row filter.
+
+    ``days``: the local calendar days of the analysis window (audit.window); default: first to
+    last post of ``messages``."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
     m = _prepare_messages(messages, tz)
     c = _prepare_conversations(conversations, m, tz)
     local_days = m["_local"].dt.normalize()
-    days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
+    if days is None:
+        days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
     return Prepared(m, c, days, tz)
 
 
@@ -260,8 +265,9 @@ _add("inbound_posts", "Inbound posts",
      "Number of customer posts in conversations with the brand handle(s).",
      "count", None, lambda s: Measure(len(s.inbound)), "volume")
 _add("inbound_per_day", "Inbound posts per day",
-     "Inbound posts divided by the number of local calendar days the whole export spans "
-     "(first to last post, inclusive), so brands in one export are comparable.",
+     "Inbound posts divided by the number of local calendar days of the analysis window (first to "
+     "last post, inclusive, without stray timestamps isolated from the body of the data, or the "
+     "--since/--until dates), so brands in one export are comparable.",
      "posts_per_day", None,
      lambda s: Measure(len(s.inbound) / s.days if s.days else None, len(s.inbound), s.days), "volume")
 _add("customer_conversations", "Customer-opened conversations",
@@ -569,7 +575,8 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
-                service_handles_config: Iterable[str] = (), tz: str = "UTC") -> dict:
+                service_handles_config: Iterable[str] = (), tz: str = "UTC",
+                days: pd.DatetimeIndex | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -578,7 +585,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz)
+    prep = prepare(messages, conversations, tz, days)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:

@@ -44,7 +44,7 @@ STAGES = (
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
           (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone"),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "since", "until"),
           (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
@@ -70,6 +70,8 @@ class RunConfig:
     rubric: str | None = None
     questionnaire: str | None = None
     timezone: str = "UTC"
+    since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.window)
+    until: str | None = None
     redact: bool = False
     pdf: bool = True
     fresh: bool = False

@@ -124,13 +124,14 @@ def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None,
-            timezone: str = "UTC") -> dict[str, Any]:
+            timezone: str = "UTC", since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
 
-    ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends."""
+    ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends;
+    the figures cover the analysis window (``since``/``until``, else detected: audit.window)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from audit import maturity, metrics, peers
+    from audit import maturity, metrics, peers, window
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
@@ -140,7 +141,10 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise AuditInputError(f"Unknown time zone '{timezone}': use an IANA name such as Europe/London or America/New_York.") from None
-    figures = metrics.compute_all(messages, conversations, brands, tz=timezone)
+    span = window.find(messages["created_at"], messages["message_id"], since=since, until=until, tz=timezone)
+    messages, conversations = span.select(messages, conversations)
+    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, days=span.days(timezone))
+    figures["scope"]["window"] = metrics.jsonable(span.to_dict(timezone))
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)
@@ -154,12 +158,17 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
     from audit import playbook as playbook_mod, render
 
+    from audit.window import Window
+
     run_dir = Path(run_dir)
+    figures = files.read_json(run_dir / files.METRICS)
     messages, conversations = enriched(run_dir)
+    if "window" in figures.get("scope", {}):  # the same conversations the figures were computed on
+        messages, conversations = Window.from_dict(figures["scope"]["window"]).select(messages, conversations)
     ingest_summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     score_summary = files.read_json(run_dir / files.SCORE_SUMMARY)
     book = playbook_mod.build(
-        files.read_json(run_dir / files.METRICS), files.read_json(run_dir / files.MATURITY),
+        figures, files.read_json(run_dir / files.MATURITY),
         messages, conversations, client=client, brands=ingest_summary["client_brands"],
         accounting=ingest_summary["accounting"], peers=files.read_json(run_dir / files.PEERS),
         model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),

@@ -81,3 +81,98 @@ def test_agent_tokens_keep_the_styles_of_real_agents(twcs_replies):
     by_brand = twcs_replies.dropna(subset=["agent"]).groupby("brand")["agent"]
     assert by_brand.apply(lambda a: a.str.islower().any()).loc["BofA_Help"]  # ^cr stays lower case
     assert not any(t.startswith("#") or "Team" in t for t in tokens)        # #AATeam is not an agent
+
+
+# --- ingest: the real files' quirks -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def twcs():
+    from audit import ingest
+
+    return ingest.load(TWCS)
+
+
+def test_twcs_sample_is_read_row_for_row(twcs):
+    acc = twcs.accounting
+    raw_lines = TWCS.read_bytes().count(b"\r\n") - 1  # CRLF file: one record per line, header excluded
+    assert acc["input_rows"] == raw_lines == 5000
+    assert acc["input_rows"] == acc["accepted"] + acc["quarantined"]
+    m = twcs.messages
+    assert len(m) == acc["accepted"] and m["message_id"].is_unique
+    assert not m["text"].str.endswith("\r").any()                     # CRLF never leaks into a text
+    # a bare CR inside an unquoted text (pandas-written exports) does not split its row
+    crochet = m.loc[m["text"].str.contains("conversation about crochet", regex=False), "text"]
+    assert len(crochet) == 1 and "random conversations on the train" in crochet.iloc[0]
+    assert not m["reply_to_id"].dropna().str.endswith(".0").any()      # float-like ids (3.0) normalised
+    assert acc["flags"]["ids_normalised"] > 0
+    assert (~m["is_customer"]).sum() == 2282 and m.loc[~m["is_customer"], "author"].nunique() == 100
+
+
+def test_twcs_broken_links_are_flagged_not_dropped(twcs):
+    m = twcs.messages
+    linked = m["reply_to_id"].notna()
+    # random sampling broke almost every reply link: such replies are kept and flagged
+    assert m.loc[linked, "reply_to_unknown"].mean() > 0.99
+    assert twcs.accounting["flags"]["reply_to_unknown"] == int(m["reply_to_unknown"].sum())
+    assert not m.loc[~linked, "reply_to_unknown"].any()
+
+
+def test_amazonhelp_cp1252_export_through_a_mapping():
+    from audit import ingest
+
+    path = REAL / "brand_replies_amazonhelp_2016.csv"
+    result = ingest.load(path, mapping=Path(__file__).parent / "fixtures" / "real_mappings" / "amazonhelp_twitter.yaml")
+    acc = result.accounting
+    assert acc["encoding"] in ("cp1252", "latin-1", "windows-1252")    # not UTF-8, recorded
+    assert acc["input_rows"] == 1045 == acc["accepted"] + acc["quarantined"]
+    m = result.messages
+    assert (~m["is_customer"]).all() and m["reply_to_unknown"].mean() > 0.95
+    assert not m["text"].str.contains("\ufffd").any()                   # no mojibake replacement chars
+    assert m["created_at"].dt.year.eq(2016).all()
+
+
+def test_delta_export_without_ids_or_authors_fails_with_one_clear_message():
+    from audit import ingest
+    from audit.errors import AuditInputError
+
+    with pytest.raises(AuditInputError) as err:
+        ingest.load(REAL / "brand_replies_delta_2015.csv")
+    message = str(err.value)
+    assert "weekday" in message and "--mapping" in message                # lists the columns, says how to fix
+
+
+# --- threads, metrics and the window on real data -------------------------------------------------
+@pytest.fixture(scope="module")
+def twcs_threads(twcs):
+    from audit import threads
+
+    return threads.build(twcs.messages)
+
+
+def test_threads_on_real_data_keep_every_message_and_carry_agents(twcs, twcs_threads):
+    messages, conversations = twcs_threads
+    assert len(messages) == len(twcs.messages)
+    assert conversations["n_messages"].sum() == len(messages)
+    brand = ~messages["is_customer"]
+    assert messages.loc[~brand, "agent"].isna().all()
+    spotify = messages.loc[messages["author"].eq("SpotifyCares"), "agent"]
+    assert spotify.notna().mean() > 0.9 and spotify.dropna().str.fullmatch(r"[A-Z]{2}").mean() > 0.9
+
+
+def test_metrics_on_real_data_use_the_window_and_the_agents(twcs_threads):
+    from audit import metrics, window
+
+    messages, conversations = twcs_threads
+    messages = messages.assign(sentiment="neutral", intent=pd.NA)     # figures below do not read it
+    span = window.find(messages["created_at"], messages["message_id"])
+    m, c = span.select(messages, conversations)
+    out = metrics.compute_all(m, c, ["SpotifyCares", "TMobileHelp", "AppleSupport"], days=span.days())
+    days = out["scope"]["period"]["days"]
+    assert 60 <= days <= 120                                          # 2015-2017 strays left out
+    assert span.to_dict()["excluded_posts"] >= 5
+    assert out["by_brand"]["SpotifyCares"]["signoff_share"] > 0.9
+    assert out["by_brand"]["AppleSupport"]["signoff_share"] < 0.02
+    # counts equal an independent count on the raw file
+    raw = voice_eval.read_replies("twcs", REAL)
+    replies = m.loc[~m["is_customer"] & m["reply_to_id"].notna()]
+    assert out["by_brand"]["TMobileHelp"]["brand_replies"] == int(replies["author"].eq("TMobileHelp").sum())
+    assert int(raw["brand"].eq("TMobileHelp").sum()) >= out["by_brand"]["TMobileHelp"]["brand_replies"]
