@@ -303,6 +303,41 @@ def staffing(agents: Sequence[int], cover: Sequence[int],
     return _svg(fig)
 
 
+@_chart
+def monthly_trends(months: Sequence[str], response_rate: Sequence[float | None],
+                   negative_share: Sequence[float | None], volumes: Sequence[int],
+                   partial: Sequence[bool] = (), *, title: str = "Month by month") -> str:
+    """Response rate and negative share per month as lines over the monthly volume (light bars);
+    partial months (the export starts or ends inside them) are marked with an asterisk."""
+    fig = _figure(2.4)
+    if len(months) < 2:
+        return _empty(fig, title, "Fewer than two months of data")
+    ax = fig.add_subplot()
+    x = np.arange(len(months))
+    ax2 = ax.twinx()
+    ax2.bar(x, volumes, color=LIGHT, width=0.6, label="Customer posts", zorder=0)
+    ax2.set_ylim(0, max(max(volumes), 1) * 1.6)
+    ax2.set_ylabel("Customer posts")
+    ax2.spines["right"].set_visible(True)
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    ax.set_zorder(ax2.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    nan = [np.nan if v is None else float(v) for v in response_rate]
+    neg = [np.nan if v is None else float(v) for v in negative_share]
+    ax.plot(x, nan, color=TEAL, marker="o", linewidth=1.6, label="Response rate")
+    ax.plot(x, neg, color=NEGATIVE, marker="o", linewidth=1.6, label="Negative customer posts")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    labels = [m + ("*" if i < len(partial) and partial[i] else "") for i, m in enumerate(months)]
+    step = max(1, math.ceil(len(months) / 12))
+    ax.set_xticks(x[::step], labels[::step])
+    ax.set_title(title)
+    handles, names = ax.get_legend_handles_labels()
+    bars, bar_names = ax2.get_legend_handles_labels()
+    _legend(fig, handles + bars, names + bar_names)
+    return _svg(fig)
+
+
 # The chart kinds a playbook may ask for, by name (render looks charts up only here).
 KINDS: dict[str, Callable[..., str]] = {
     "frt_distribution": frt_distribution,
@@ -311,4 +346,5 @@ KINDS: dict[str, Callable[..., str]] = {
     "sentiment_trend": sentiment_trend,
     "dimension_scores": dimension_scores,
     "staffing": staffing,
+    "monthly_trends": monthly_trends,
 }

@@ -18,6 +18,7 @@ EPILOG = """examples:
   social-audit run --data export.xlsx --mapping my_tool.yaml --client "Globex Bank" --redact
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
+  social-audit compare outputs/q3/acme outputs/q4/acme --out outputs/acme-progress
 """
 
 
@@ -76,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
     sent.add_argument("--out", required=True, help="output CSV")
     _add_model_options(sent)
+
+    comp = sub.add_parser("compare", help="progress between two audits of the same client",
+                          description="Compare two finished run folders of the same client (same handles and "
+                                      "rubric): level, every KPI then and now with a verdict, the earlier "
+                                      "roadmap met or not, new gaps. Writes progress.html/.pdf/.json.")
+    comp.add_argument("earlier", help="run folder of the earlier audit (outputs/<client>/)")
+    comp.add_argument("later", help="run folder of the later audit")
+    comp.add_argument("--out", help="output folder (default: <later run folder>-progress)")
+    comp.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML report only")
     return parser
 
 
@@ -213,7 +223,16 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "sentiment": cmd_sentiment}
+def cmd_compare(args: argparse.Namespace) -> int:
+    from audit import compare
+
+    out = args.out or f"{str(args.later).rstrip('/')}-progress"
+    written = compare.write(args.earlier, args.later, out, pdf=args.pdf)
+    print("progress report: " + ", ".join(written.values()))
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "sentiment": cmd_sentiment, "compare": cmd_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

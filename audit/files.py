@@ -4,6 +4,7 @@ A newcomer reads this list to know where everything is:
 
     outputs/<client-slug>/
       audit.json            every figure of the run (schema_version, row accounting, ...)
+      audit.xlsx            the figures as a typed workbook for slides (audit.workbook)
       run_log.json          parameters, stage timings, versions (wall-clock lives here only)
       quarantine.csv        rejected input rows with a reason each (formula-safe)
       messages.parquet      normalised messages with conversation columns
@@ -31,6 +32,7 @@ import pandas as pd
 from audit.safeio import atomic_write_bytes, atomic_write_text
 
 AUDIT_JSON = "audit.json"
+AUDIT_XLSX = "audit.xlsx"
 RUN_LOG = "run_log.json"
 QUARANTINE = "quarantine.csv"
 MESSAGES = "messages.parquet"

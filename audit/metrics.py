@@ -17,6 +17,7 @@ import pandas as pd
 
 from audit.errors import AuditInputError
 from audit.threads import UNKNOWN_BRAND
+from audit.trends import monthly as monthly_trends
 # Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
 # audit.voice, calibrated on hand-labelled real replies; the metric definitions below describe them.
 from audit.voice import agents as _agents
@@ -606,6 +607,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
         "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
                        for ch in channels},
         "series": _series(client_scope, prep),
+        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
         "scope": {

@@ -47,7 +47,7 @@ STAGES = (
     Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "since", "until"),
           (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
-          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
+          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
 
 

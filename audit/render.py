@@ -109,11 +109,13 @@ def draw_charts(book: dict, charts_dir: str | os.PathLike | None = None) -> dict
     return drawn
 
 
-def render_html(book: dict, charts_dir: str | os.PathLike | None = None) -> str:
-    """The whole report as one HTML string: CSS and charts inline, no scripts, no network."""
+def render_html(book: dict, charts_dir: str | os.PathLike | None = None,
+                template: str = "base.html.j2") -> str:
+    """The whole report as one HTML string: CSS and charts inline, no scripts, no network.
+    ``template``: the page (the playbook; ``compare.html.j2``, the progress report, extends it)."""
     env = environment()
     css = Markup((TEMPLATES / STYLESHEET).read_text(encoding="utf-8"))  # shipped file, no data
-    return env.get_template("base.html.j2").render(book=book, css=css,
+    return env.get_template(template).render(book=book, css=css,
                                                    charts=draw_charts(book, charts_dir))
 
 

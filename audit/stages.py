@@ -156,7 +156,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
 
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
-    from audit import playbook as playbook_mod, render
+    from audit import playbook as playbook_mod, render, workbook
 
     from audit.window import Window
 
@@ -180,6 +180,7 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
     if pdf:
         render.write_pdf(html, run_dir / files.PLAYBOOK_PDF)
     audit = assemble(run_dir, client)
+    workbook.write(run_dir, audit, messages, conversations)
     return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
             "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
 

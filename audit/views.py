@@ -95,6 +95,16 @@ def metrics_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("metric")
 
 
+def monthly_trends(metrics: dict[str, Any]) -> pd.DataFrame | str:
+    """Key figures per month (``metrics.trends``), or why there is no monthly series."""
+    from audit.trends import table
+
+    trends = metrics.get("trends") or {}
+    if not trends.get("available"):
+        return f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."
+    return table(trends).set_index("month")
+
+
 def heatmaps(metrics: dict[str, Any]) -> list[str]:
     """Inbound volume and share answered within 1 h, weekday x hour (SVG)."""
     from audit import charts

@@ -66,4 +66,16 @@ def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> 
             "periods": trend["periods"], "shares": trend["shares"], "volumes": trend["volumes"],
             "title": "Weekly sentiment of customer posts"}},
         "staffing": {"kind": "staffing", "data": {**staff["plan"], "title": "Agents per hour of the week"}},
+        **_trend_chart(ctx.metrics.get("trends") or {}),
     }
+
+
+def _trend_chart(trends: dict) -> dict:
+    """The monthly series (``metrics.trends``), drawn only when the data spans two months or more."""
+    if not trends.get("available"):
+        return {}
+    months = trends["months"]
+    return {"monthly_trends": {"kind": "monthly_trends", "data": {
+        "months": [m["month"] for m in months], "response_rate": [m["response_rate"] for m in months],
+        "negative_share": [m["negative_share"] for m in months], "volumes": [m["inbound_posts"] for m in months],
+        "partial": [m["partial"] for m in months], "title": "Month by month"}}}

@@ -54,6 +54,21 @@ def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
             "table": _table(columns, rows)}
 
 
+TREND_COLUMNS = (("month", "Month", None), ("inbound_posts", "Customer posts", "number"),
+                 ("response_rate", "Answered", "percent"),
+                 ("first_response_median_min", "Median first reply", "minutes"),
+                 ("negative_share", "Negative posts", "percent"), ("note", "Note", None))
+
+
+def monthly_table(trends: Mapping) -> dict:
+    """The monthly series (``metrics.trends``) as a table; empty when under two months."""
+    rows = [{**{k: m.get(k) for k, _, _ in TREND_COLUMNS[:-1]},
+             "note": "; ".join(n for n, on in ((f"partial ({m['days']} days)", m["partial"]),
+                                               ("few conversations", m["thin"])) if on)}
+            for m in (trends.get("months") or [])] if trends.get("available") else []
+    return _table(TREND_COLUMNS, rows)
+
+
 def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: Mapping | None) -> dict:
     b, m = ctx.base, ctx.metrics
     unanswered = None if b.response_rate is None else round(b.conversations * (1 - b.response_rate))
@@ -112,7 +127,10 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
         "peers": peer_comparison(peers, m.get("definitions", {})),
         "by_brand": _table(BRAND_COLUMNS, by_brand), "by_channel": _table(
             (("handle", "Channel", None),) + BRAND_COLUMNS[1:], by_channel),
+        "trends": monthly_table(m.get("trends") or {}),
         "captions": {
+            "monthly_trends": "Response rate and share of negative customer posts per month (local time), over the "
+                              "monthly volume; * marks a month the export covers only in part.",
             "frt": "Share of customer-opened conversations by time to the first brand reply.",
             "heatmap_volume": f"Customer posts per hour in an average week ({ctx.client.tz}).",
             "heatmap_within_1h": "Share of conversations opened in each hour that got a first reply within 1 hour; "

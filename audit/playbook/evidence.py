@@ -53,14 +53,31 @@ def intent_sentiment_counts(c: Client) -> pd.DataFrame | None:
     return counts.reindex(index=list(INTENTS), columns=list(SENTIMENTS), fill_value=0)
 
 
+def _complaint_openings(c: Client) -> tuple[pd.Series, pd.Series]:
+    """Per conversation: opened with a complaint; answered by the brand."""
+    intent = c.inbound.set_index("message_id")["intent"]
+    opening = c.conversations["opening_message_id"].map(intent).eq("complaint").fillna(False).astype(bool)
+    return opening, c.conversations["answered"].fillna(False).astype(bool)
+
+
 def complaint_counts(c: Client) -> dict[str, int | None]:
     """Customer conversations opened with a complaint, and how many the brand never answered."""
     if not _has(c.inbound, "intent") or c.conversations.empty:
         return {"complaints": None, "unanswered_complaints": None}
-    intent = c.inbound.set_index("message_id")["intent"]
-    opening = c.conversations["opening_message_id"].map(intent).eq("complaint").fillna(False)
-    answered = c.conversations["answered"].fillna(False).astype(bool)
+    opening, answered = _complaint_openings(c)
     return {"complaints": int(opening.sum()), "unanswered_complaints": int((opening & ~answered).sum())}
+
+
+def unanswered_complaints(c: Client) -> pd.DataFrame:
+    """The opening posts of the complaint conversations counted as never answered above (oldest
+    first), as the customer wrote them: callers mask the text before it leaves the audit."""
+    columns = ["created_at", "brand", "channel", "conversation_id", "message_id", "sentiment", "text"]
+    if not _has(c.inbound, "intent") or c.conversations.empty:
+        return pd.DataFrame(columns=columns)
+    opening, answered = _complaint_openings(c)
+    ids = c.conversations.loc[opening & ~answered, "opening_message_id"]
+    posts = c.inbound.loc[c.inbound["message_id"].isin(ids)]
+    return posts.reindex(columns=columns).sort_values(["created_at", "message_id"], kind="stable").reset_index(drop=True)
 
 
 def sentiment_mix(c: Client) -> list[dict]:
