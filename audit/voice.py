@@ -10,6 +10,7 @@ closing words, thread markers), never one brand's habits; see
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ _URL_RE = re.compile(URL)
 _LEADING_HANDLES = re.compile(r"^(?:\s*@\w+)+\s*")
 
 
-def _per_unique(text: pd.Series, fn) -> pd.Series:
+def _per_unique(text: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """``fn`` on each distinct reply body (leading @handles dropped), mapped back to every row.
 
     Replies repeat (templates, canned answers), so this saves most of the regex work on real data.
@@ -53,7 +54,7 @@ _SLASH = re.compile(r"(?:^|\s)/\s?(?P<tok>" + _NAME + r")$")                    
 _DASH = re.compile(  # -Becky, - Nick, -KC, again.-PR, !- Anwar, Thanks- Mariya, TY - Josh
     r"(?:^|[\s.!?,;:)]|(?i:thanks|ty|best|regards|cheers))[-\u2013\u2014~]\s?(?P<tok>" + _NAME + r")$")
 _CLOSING = re.compile(  # Thanks, James / Kind regards, ^Craig / Rgds,Neha L / Regards,\nGanesh
-    r"\b(?i:thanks|thank you|ty|regards|rgds|best|best wishes|cheers|sincerely)\s*[,\n]\s*[\^*]?\s?"
+    r"\b(?i:thanks|thank you|ty|regards|rgds|rds|best|best wishes|cheers|sincerely)\s*[,\n]\s*[\^*]?\s?"
     r"(?P<tok>" + _FULL_NAME + r")$")
 _CLOSING_PLAIN = re.compile(  # Regards Dinesh / TY Jill ("Thanks Mark" addresses the customer)
     r"\b(?i:regards|rgds|cheers|ty)\s+(?P<tok>" + _FULL_NAME + r")$")
@@ -82,7 +83,8 @@ def _find_signoff(text: str) -> re.Match[str] | None:
         if found is None:
             continue
         token = found.group("tok")
-        if pattern in _CHECKED and (token.split()[0].casefold() in _NOT_NAMES or token in _NOT_INITIALS):
+        word = token.split()[0].casefold()
+        if pattern in _CHECKED and (word in _NOT_NAMES or word.startswith("thank") or token in _NOT_INITIALS):
             return None
         return found
     return None
