@@ -39,6 +39,12 @@ def test_labelled_set_is_large_stratified_and_ids_only(labelled):
     assert (on_disk["signed"].eq("1") == on_disk["agent"].ne("")).all()
 
 
+def test_labelled_ids_are_the_documented_seeded_draw(labelled):
+    replies, _ = labelled
+    drawn = voice_eval.draw_sample(REAL)
+    assert list(zip(drawn["source"], drawn["id"])) == list(zip(replies["source"], replies["id"]))
+
+
 def test_evaluation_prints_figures_for_every_heuristic(labelled, capsys):
     assert voice_eval.main(["--real-dir", str(REAL)]) == 0
     out = capsys.readouterr().out
