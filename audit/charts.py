@@ -153,9 +153,10 @@ def frt_distribution(labels: Sequence[str], shares: Sequence[float], *,
 
 @_chart
 def heatmap(matrix: Sequence[Sequence[float | None]], *, title: str, value_label: str,
-            kind: str = "count") -> str:
-    """Weekday x hour grid (7 x 24). ``kind='share'`` uses a red-to-teal scale fixed at 0-100%
-    so two brands' grids compare; empty cells (no contacts) are drawn light grey."""
+            kind: str = "count", tz: str = "UTC") -> str:
+    """Weekday x hour grid (7 x 24) on the clock of ``tz`` (the run's time zone, named on the
+    axis). ``kind='share'`` uses a red-to-teal scale fixed at 0-100% so two brands' grids
+    compare; empty cells (no contacts) are drawn light grey."""
     fig = _figure(2.5)
     values = np.array([[np.nan if v is None else float(v) for v in row] for row in matrix])
     if values.shape != (7, 24) or np.all(np.isnan(values)):
@@ -177,7 +178,7 @@ def heatmap(matrix: Sequence[Sequence[float | None]], *, title: str, value_label
     ax.tick_params(which="major", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("Hour of day (UTC)")
+    ax.set_xlabel(f"Hour of day ({tz})")
     ax.set_title(title)
     bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, format=fmt)
     bar.set_label(value_label)

@@ -16,7 +16,9 @@ from audit.errors import AuditInputError, StageFailed
 EPILOG = """examples:
   social-audit run --data data/sample/twcs_sample.csv --client Acme --brand Acme --brand AcmeHelp
   social-audit run --data export.xlsx --mapping my_tool.yaml --client "Globex Bank" --redact
+  social-audit run --config outputs/acme/audit.yaml          # repeat a run (flags given as well override)
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
+  social-audit lab outputs/demo/acme                          # JupyterLab on the run's own notebooks
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
   social-audit compare outputs/q3/acme outputs/q4/acme --out outputs/acme-progress
 """
@@ -55,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="audit one client: ingest, score, grade, render the playbook",
                          description="Audit one client. Writes <out>/<client-slug>/ with audit.json, "
                                      "quarantine.csv, playbook.html/.pdf and the executed notebooks.")
-    run.add_argument("--data", required=True, help="the export: CSV, TSV, JSON, JSONL, Parquet or Excel")
-    run.add_argument("--client", required=True, help="client name (used for the report and the folder name)")
+    run.add_argument("--config", help="a run's audit.yaml (written into every run folder): repeat that run")
+    run.add_argument("--data", help="the export: CSV, TSV, JSON, JSONL, Parquet or Excel (required without --config)")
+    run.add_argument("--client", help="client name, for the report and the folder name (required without --config)")
     run.add_argument("--brand", dest="brands", action="append", default=[], metavar="HANDLE",
                      help="a brand handle of the client (repeat for several; default: every brand in the data)")
     run.add_argument("--mapping", help="YAML column mapping for exports not in the TWCS layout")
@@ -70,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out", default="outputs", help="parent folder of run folders (default: outputs)")
     batch.add_argument("--jobs", type=int, default=1, help="clients audited at the same time (default: 1)")
     _add_run_options(batch)
+
+    lab = sub.add_parser("lab", help="open JupyterLab on a run folder's own notebooks",
+                         description="Open JupyterLab on RUN_DIR/notebooks: the stage notebooks with this run's "
+                                     "values in their parameters cell. Change one, run the notebook (and the "
+                                     "ones after it): the run's audit.yaml records the change.")
+    lab.add_argument("run_dir", help="a run folder, e.g. outputs/demo/acme")
 
     sent = sub.add_parser("sentiment", help="score the sentiment of a column of texts",
                           description="Score every text of a file and write a CSV with label, score and probabilities.")
@@ -139,10 +148,28 @@ def _run_config(args: argparse.Namespace, **overrides):
     return RunConfig(**values)
 
 
+def _config_from_file(args: argparse.Namespace):
+    """``--config``: the recorded run, with the flags given on the command line on top."""
+    from dataclasses import replace
+
+    from audit import runfile
+
+    config = runfile.load(args.config)
+    defaults = build_parser().parse_args(["run", "--config", args.config])
+    changed = {k: v for k, v in vars(args).items()
+               if k not in ("command", "config") and hasattr(config, k) and v != getattr(defaults, k)}
+    return replace(config, **changed)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from audit.pipeline import run
 
-    config = _run_config(args, data=args.data, client=args.client, brands=args.brands, mapping=args.mapping)
+    if args.config:
+        config = _config_from_file(args)
+    elif not (args.data and args.client):
+        raise AuditInputError("social-audit run needs --data and --client, or --config <run folder>/audit.yaml.")
+    else:
+        config = _run_config(args, data=args.data, client=args.client, brands=args.brands, mapping=args.mapping)
     summary = run(config, log=lambda m: print(m, flush=True))
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
@@ -223,6 +250,12 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from audit.run_notebooks import lab
+
+    return lab(args.run_dir)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from audit import compare
 
@@ -232,7 +265,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "sentiment": cmd_sentiment, "compare": cmd_compare}
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,6 +4,7 @@ A newcomer reads this list to know where everything is:
 
     outputs/<client-slug>/
       audit.json            every figure of the run (schema_version, row accounting, ...)
+      audit.yaml            the run's full configuration (social-audit run --config repeats it)
       audit.xlsx            the figures as a typed workbook for slides (audit.workbook)
       run_log.json          parameters, stage timings, versions (wall-clock lives here only)
       quarantine.csv        rejected input rows with a reason each (formula-safe)
@@ -32,6 +33,7 @@ import pandas as pd
 from audit.safeio import atomic_write_bytes, atomic_write_text
 
 AUDIT_JSON = "audit.json"
+CONFIG = "audit.yaml"
 AUDIT_XLSX = "audit.xlsx"
 RUN_LOG = "run_log.json"
 QUARANTINE = "quarantine.csv"

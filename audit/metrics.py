@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from audit.errors import AuditInputError
+from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
 from audit.threads import UNKNOWN_BRAND
 from audit.trends import monthly as monthly_trends
 # Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
@@ -30,6 +31,7 @@ CONVERSATION_COLUMNS = ("conversation_id", "brand", "channel", "opened_at", "ope
                         "last_customer_at", "last_brand_at")
 
 HOURS_PER_WEEK = 168
+MIN_HOUR_CONVERSATIONS = 5     # an hour of the week with fewer conversations is not judged
 MAX_EXAMPLES = 10
 CANNED_MIN_REPEATS = 3
 FOLLOW_UP_GAP = pd.Timedelta(hours=1)
@@ -46,14 +48,22 @@ UNITS: dict[str, tuple[float, float]] = {
     "hours_of_week": (0.0, float(HOURS_PER_WEEK)),
     "flag": (0.0, 1.0),
 }
+INTERVAL_UNITS = frozenset({"share", "minutes"})  # estimates; counts and flags are what happened
 
 @dataclass(frozen=True)
 class Measure:
-    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60")."""
+    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60"),
+    and for estimates (shares, medians, percentiles) its 95% ``interval`` (see audit.intervals)."""
 
     value: float | int | None
     numerator: int | None = None
     denominator: int | None = None
+    interval: Interval | None = None
+
+    @property
+    def n(self) -> int | None:
+        """The evidence size behind an estimate: the denominator of a share, the count of a quantile."""
+        return self.denominator
 
 
 @dataclass(frozen=True)
@@ -119,13 +129,13 @@ def share(hits: pd.Series, within: pd.Series | None = None) -> Measure:
         hits = hits[within]
     n = int(len(hits))
     k = int(hits.sum())
-    return Measure(k / n if n else None, k, n)
+    return Measure(k / n if n else None, k, n, wilson(k, n))
 
 
 def quantile(values: pd.Series, q: float) -> Measure:
     """Quantile with numpy's default linear interpolation; NaN values (unanswered) are dropped."""
     v = values.dropna()
-    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)))
+    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)), quantile_interval(v, q))
 
 
 def count(mask: pd.Series) -> Measure:
@@ -352,28 +362,41 @@ def _within_1h_by_hour(convs: pd.DataFrame) -> pd.Series:
     return convs.groupby("_how")["_within_1h"].mean().reindex(range(HOURS_PER_WEEK))
 
 
+def _judged_hours(convs: pd.DataFrame) -> pd.Series:
+    """Within-1-hour share per hour of the week, for the hours with enough conversations to judge."""
+    sizes = convs.groupby("_how").size()
+    return _within_1h_by_hour(convs).loc[lambda r: r.index.isin(sizes.index[sizes >= MIN_HOUR_CONVERSATIONS])]
+
+
 def _hours_covered(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs)
-    return Measure(int((by_hour >= 0.5).sum()), None, HOURS_PER_WEEK)
+    return Measure(int((_judged_hours(s.convs) >= 0.5).sum()), None, HOURS_PER_WEEK)
 
 
 def _hours_covered_share(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs).dropna()
-    return share(by_hour >= 0.5)
+    return share(_judged_hours(s.convs) >= 0.5)
+
+
+def _hours_not_judged(s: Scope) -> Measure:
+    sizes = s.convs.groupby("_how").size()
+    return Measure(int(((sizes > 0) & (sizes < MIN_HOUR_CONVERSATIONS)).sum()))
 
 
 _COVERED = ("an hour of the week (Monday 00:00 = hour 0, local time) is covered when at least half "
             "of the customer-opened conversations that started in it got a first brand reply within "
             "60 minutes, i.e. their (lower) median first response is at most 1 hour, unanswered "
-            "counting as never")
+            f"counting as never; only hours with at least {MIN_HOUR_CONVERSATIONS} such conversations "
+            "are judged (fewer say nothing about the hour)")
 _add("hours_covered_1h", "Hours of the week covered within 1 h",
-     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours without any "
-     "customer-opened conversation count as not covered.",
+     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours not judged "
+     "count as not covered.",
      "hours_of_week", True, _hours_covered, "coverage")
 _add("hours_covered_share", "Share of active hours covered within 1 h",
-     f"Share of the hours of the week with at least one customer-opened conversation that are "
-     f"covered; {_COVERED}.",
+     f"Share of the judged hours of the week that are covered; {_COVERED}.",
      "share", True, _hours_covered_share, "coverage")
+_add("hours_not_judged", "Hours of the week too thin to judge",
+     f"Number of hours of the week with at least one but fewer than {MIN_HOUR_CONVERSATIONS} "
+     "customer-opened conversations: their coverage is not judged.",
+     "hours_of_week", None, _hours_not_judged, "coverage")
 
 
 def _negative_posts(s: Scope) -> pd.DataFrame:
@@ -546,6 +569,16 @@ def _values(measures: Mapping[str, Measure]) -> dict[str, object]:
     return {name: m.value for name, m in measures.items()}
 
 
+def _intervals(measures: Mapping[str, Measure]) -> dict[str, object]:
+    """``[low, high]`` of every estimate (shares, times); counts have none and are left out."""
+    return {name: None if m.interval is None else list(m.interval)
+            for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
+def _interval_n(measures: Mapping[str, Measure]) -> dict[str, object]:
+    return {name: m.denominator for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
 def _series(s: Scope, prep: Prepared) -> dict[str, object]:
     by_day = s.inbound["_local"].dt.normalize().value_counts().reindex(prep.days, fill_value=0)
     by_hour = s.inbound["_how"].value_counts().reindex(range(HOURS_PER_WEEK), fill_value=0)
@@ -597,15 +630,22 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client_scope = scope(prep, client, service)
     overall = compute_scope(client_scope)
     channels = sorted(set(client_scope.inbound["channel"].dropna()) | set(client_scope.replies["channel"].dropna()))
+    brands_ = {spelling: compute_scope(scope(prep, [spelling], service)) for spelling in known.values()}
+    by_channel = {ch: compute_scope(scope(prep, client, service, ch)) for ch in channels}
     return jsonable({
         "definitions": definitions(),
         "overall": _values(overall),
         "counts": {name: {"numerator": m.numerator, "denominator": m.denominator}
                    for name, m in overall.items() if m.denominator is not None},
-        "by_brand": {spelling: _values(compute_scope(scope(prep, [spelling], service)))
-                     for spelling in known.values()},
-        "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
-                       for ch in channels},
+        "by_brand": {h: _values(m) for h, m in brands_.items()},
+        "by_channel": {ch: _values(m) for ch, m in by_channel.items()},
+        "interval_confidence": CONFIDENCE,
+        "intervals": {"overall": _intervals(overall),
+                      "by_brand": {h: _intervals(m) for h, m in brands_.items()},
+                      "by_channel": {ch: _intervals(m) for ch, m in by_channel.items()}},
+        "interval_n": {"overall": _interval_n(overall),
+                       "by_brand": {h: _interval_n(m) for h, m in brands_.items()},
+                       "by_channel": {ch: _interval_n(m) for ch, m in by_channel.items()}},
         "series": _series(client_scope, prep),
         "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import audit
-from audit import files
+from audit import files, runfile
 from audit.errors import AuditInputError, StageFailed
 from audit.safeio import safe_child, slugify
 
@@ -117,10 +117,13 @@ def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
         raise AuditInputError(f"Notebook {source} is missing: run from a checkout installed with `pip install -e .`.")
     target = run_dir / files.NOTEBOOKS / stage.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
-    wanted = {k: params[k] for k in ("run_dir", *stage.params)}
+    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
+
+    # the run's values go into the parameters cell itself (no injected cell overriding it)
+    notebook = prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}})
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=wanted, kernel_name=KERNEL,
-                                   progress_bar=False, request_save_on_cell_execute=False, cwd=str(NOTEBOOK_DIR))
+        papermill.execute_notebook(notebook, str(target), kernel_name=KERNEL, progress_bar=False,
+                                   request_save_on_cell_execute=False, cwd=str(target.parent))
     except PapermillExecutionError as exc:
         if exc.ename in ("AuditInputError", "audit.errors.AuditInputError"):
             raise AuditInputError(exc.evalue) from None
@@ -153,6 +156,7 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     config.check()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    runfile.write(config, run_dir)
     params = _parameters(config, run_dir)
     state_path = run_dir / STATE
     state = {} if config.fresh or not state_path.exists() else files.read_json(state_path)

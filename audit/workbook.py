@@ -311,10 +311,12 @@ def build(audit: Mapping, complaints: pd.DataFrame | None = None) -> Workbook:
 
 def to_bytes(wb: Workbook) -> bytes:
     """The file's bytes; written with a fixed creation time so the same run gives the same file."""
+    from openpyxl.writer.excel import ExcelWriter
+
     wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
-    wb.save(buf)
-    # openpyxl stamps each zip member with the current time: re-pack with a fixed one
+    ExcelWriter(wb, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)).save()  # wb.save stamps "modified: now"
+    # and zip members carry the current time: re-pack with a fixed one
     out = io.BytesIO()
     with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():

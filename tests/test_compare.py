@@ -34,7 +34,7 @@ def test_a_real_improvement_is_better_and_the_level_goes_up(runs):
     assert v["response_rate"] == "better" and v["first_response_within_1h"] == "better"
     assert v["unanswered_negative_share"] == "better"       # lower is better: fell from most to a third
     assert v["customer_conversations"] == "not judged"      # volume
-    assert v["first_response_median_min"] == "not judged"   # no interval in these runs
+    assert v["first_response_median_min"] in ("better", "no clear change")  # judged on its 95% intervals
     assert report["level"]["changed"] and report["level"]["sentence"].startswith("Up from")
     rate = next(r for r in report["kpis"]["rows"] if r["metric"] == "response_rate")
     assert (rate["then"]["numerator"], rate["then"]["denominator"]) == (100, 200)

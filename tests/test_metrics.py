@@ -108,8 +108,9 @@ EXPECTED_OVERALL = {
     "weekend_first_response_median_min": None,
     "business_hours_response_rate": 0.875,     # 7 of 8 (c5 unanswered)
     "business_hours_first_response_median_min": 40.0,
-    "hours_covered_1h": 4,                     # hours 10, 33, 83 (1 of 2 within 1 h), 84
-    "hours_covered_share": round(4 / 9, 4),
+    "hours_covered_1h": 0,                     # 9 active hours, none with the 5 conversations to judge
+    "hours_covered_share": None,
+    "hours_not_judged": 9,
     "unanswered_negative": 2,
     "unanswered_negative_share": 0.5,
     "sentiment_recovery_rate": 0.5,            # c1 recovered, c2 not
@@ -133,6 +134,14 @@ def test_every_metric_has_a_hand_computed_answer():
 @pytest.mark.parametrize("name", sorted(EXPECTED_OVERALL))
 def test_overall_metric_matches_hand_computation(out, name):
     assert out["overall"][name] == EXPECTED_OVERALL[name]
+
+
+def test_hour_coverage_judged_when_every_hour_has_enough(frames, monkeypatch):
+    """With the minimum lowered to 1 conversation, every active hour is judged (hand-computed)."""
+    monkeypatch.setattr(M, "MIN_HOUR_CONVERSATIONS", 1)
+    o = M.compute_all(*frames, CLIENT)["overall"]
+    assert o["hours_covered_1h"] == 4          # hours 10, 33, 83 (1 of 2 within 1 h), 84
+    assert o["hours_covered_share"] == round(4 / 9, 4) and o["hours_not_judged"] == 0
 
 
 def test_counts_back_the_shares(out):

@@ -55,11 +55,11 @@ def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> 
             "labels": frt["labels"], "shares": frt["shares"], "title": "Time to first brand reply"}},
         "heatmap_volume": {"kind": "heatmap", "data": {
             "matrix": _grid(series.get("inbound_by_hour_of_week", []), 1 / ctx.base.weeks),
-            "title": "When customers post", "value_label": "Posts per hour (average week)"}},
+            "title": "When customers post", "value_label": "Posts per hour (average week)", "tz": ctx.client.tz}},
         "heatmap_within_1h": {"kind": "heatmap", "data": {
             "matrix": _grid(series.get("answered_within_1h_by_hour_of_week", [])),
             "title": "Share answered within 1 hour, by hour opened", "value_label": "Answered within 1 h",
-            "kind": "share"}},
+            "kind": "share", "tz": ctx.client.tz}},
         "sentiment_mix": {"kind": "sentiment_mix", "data": {"groups": current_mix,
                                                             "title": "Sentiment of customer posts"}},
         "sentiment_trend": {"kind": "sentiment_trend", "data": {
