@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from audit.errors import AuditInputError, StageFailed
 
@@ -109,6 +110,12 @@ class BatchClient(BaseModel):
     timezone: str | None = None
     since: str | None = None
     until: str | None = None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """YAML reads an unquoted 2017-10-01 as a date: keep it as the text the CLI takes."""
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class BatchFile(BaseModel):

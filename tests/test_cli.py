@@ -140,7 +140,7 @@ def test_batch_passes_each_clients_window(tmp_path):
     from audit.cli import _client_command, build_parser, load_batch
 
     spec = tmp_path / "clients.yaml"
-    spec.write_text("data: x.csv\nclients:\n  - {name: A, since: '2017-10-01', until: '2017-12-31'}\n  - {name: B}\n")
+    spec.write_text("data: x.csv\nclients:\n  - {name: A, since: '2017-10-01', until: 2017-12-31}\n  - {name: B}\n")
     a, b = load_batch(str(spec))
     args = build_parser().parse_args(["batch", str(spec), "--since", "2017-11-01"])
     cmd_a, cmd_b = _client_command(a, args), _client_command(b, args)
