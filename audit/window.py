@@ -30,7 +30,8 @@ EARLIEST = pd.Timestamp("2006-01-01", tz="UTC")
 BODY_QUANTILES = (0.01, 0.99)
 MIN_GAP = pd.Timedelta(days=7)
 GAP_SHARE_OF_BODY = 0.10
-MAX_EXAMPLES = 10
+MAX_LISTED = 100      # stray and impossible dates: listed one by one (there are few)
+MAX_EXAMPLES = 10     # posts outside --since/--until: examples (there may be many)
 
 #: why a post is outside the window -> the sentence data quality prints
 REASONS: dict[str, str] = {
@@ -70,7 +71,10 @@ class Window:
     def to_dict(self, tz: str = "UTC") -> dict:
         """JSON-ready summary for metrics.json / audit.json and the playbook's data quality."""
         counts = self.excluded["reason"].value_counts()
-        examples = self.excluded.sort_values(["created_at", "message_id"]).groupby("reason").head(MAX_EXAMPLES)
+        ordered = self.excluded.sort_values(["created_at", "message_id"])
+        explicit = ordered["reason"].isin(["before_since", "after_until"])
+        listed = pd.concat([ordered.loc[~explicit].head(MAX_LISTED),
+                            ordered.loc[explicit].groupby("reason").head(MAX_EXAMPLES)])
         days = self.days(tz)
         return {
             "start": self.start.isoformat() if self.start is not None else None,
@@ -80,8 +84,8 @@ class Window:
             "days": len(days),
             "excluded_posts": int(len(self.excluded)),
             "excluded_by_reason": {r: int(counts.get(r, 0)) for r in REASONS if counts.get(r, 0)},
-            "excluded_examples": [{"message_id": str(r.message_id), "created_at": r.created_at.isoformat(),
-                                   "reason": r.reason} for r in examples.itertuples()],
+            "excluded_listed": [{"message_id": str(r.message_id), "created_at": r.created_at.isoformat(),
+                                 "reason": r.reason} for r in listed.itertuples()],
             "rule": RULE,
         }
 

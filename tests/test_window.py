@@ -32,7 +32,7 @@ def test_the_issue_example_a_2011_tweet_and_a_2016_exchange_do_not_stretch_the_w
     assert set(w.excluded["reason"]) == {"stray_early"}
     d = w.to_dict()
     assert d["excluded_by_reason"] == {"stray_early": 3} and d["start_source"] == "detected"
-    assert d["end_source"] == "data" and len(d["excluded_examples"]) == 3
+    assert d["end_source"] == "data" and len(d["excluded_listed"]) == 3
 
 
 def test_a_late_stray_is_cut_at_the_end():
