@@ -44,6 +44,11 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
     g.add_argument("--since", metavar="DATE", help="analyse from this local date (YYYY-MM-DD); default: where the data's body starts")
     g.add_argument("--until", metavar="DATE", help="analyse up to this local date, inclusive; default: where the data's body ends")
+    g.add_argument("--business-hours", default=None, metavar="SPEC",
+                   help='the client\'s business hours in its time zone, e.g. "Mon-Fri 08:00-20:00; Sat 09:00-13:00" '
+                        '(default: Mon-Fri 09:00-17:00)')
+    g.add_argument("--holidays", metavar="REGION|FILE",
+                   help="days off: a country or region (US, US-CA, GB-SCT, DE-BY) or a file with one YYYY-MM-DD per line")
     g.add_argument("--redact", action="store_true", help="mask customer handles, e-mails, phones and long numbers in every output")
     g.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML playbook only")
     g.add_argument("--fresh", action="store_true", help="re-run every stage (default: resume, reusing stages already done)")
@@ -108,6 +113,8 @@ class BatchClient(BaseModel):
     questionnaire: str | None = None
     rubric: str | None = None
     timezone: str | None = None
+    business_hours: str | None = None
+    holidays: str | None = None
     since: str | None = None
     until: str | None = None
 
@@ -141,6 +148,8 @@ def load_batch(path: str) -> list[BatchClient]:
             raise AuditInputError(f"{path}: client '{c.name}' has no data file (set `data` on it or at the top).")
         update = {k: str((p.parent / v).resolve()) for k in ("data", "mapping", "questionnaire", "rubric")
                   if (v := getattr(c, k))}
+        if c.holidays and (p.parent / c.holidays).is_file():  # else a region code such as US-CA
+            update["holidays"] = str((p.parent / c.holidays).resolve())
         resolved.append(c.model_copy(update=update))
     return resolved
 
@@ -149,8 +158,8 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "timezone", "since", "until", "redact", "pdf", "fresh")
-    values = {k: getattr(args, k) for k in keys}
+            "questionnaire", "timezone", "business_hours", "holidays", "since", "until", "redact", "pdf", "fresh")
+    values = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
 
@@ -191,6 +200,8 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
     for flag, value in (("--mapping", client.mapping), ("--questionnaire", client.questionnaire or args.questionnaire),
                         ("--rubric", client.rubric or args.rubric), ("--model", args.model), ("--device", args.device),
                         ("--timezone", client.timezone or args.timezone),
+                        ("--business-hours", client.business_hours or args.business_hours),
+                        ("--holidays", client.holidays or args.holidays),
                         ("--since", client.since or args.since), ("--until", client.until or args.until),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
@@ -206,6 +217,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from audit.safeio import slugify
 
     clients = load_batch(args.clients)
+    for client in clients:  # a bad file, zone, hours or holiday spec fails the batch before any audit starts
+        _run_config(args, data=client.data, client=client.name, mapping=client.mapping, rubric=client.rubric,
+                    questionnaire=client.questionnaire, timezone=client.timezone,
+                    business_hours=client.business_hours, holidays=client.holidays).check()
     Path(args.out).mkdir(parents=True, exist_ok=True)
 
     def one(client: BatchClient) -> dict:

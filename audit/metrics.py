@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
 from audit.threads import UNKNOWN_BRAND
@@ -36,7 +37,6 @@ MAX_EXAMPLES = 10
 CANNED_MIN_REPEATS = 3
 FOLLOW_UP_GAP = pd.Timedelta(hours=1)
 NIGHT_HOURS = (22, 6)          # [22:00, 06:00) local time
-BUSINESS_HOURS = (9, 17)       # Monday-Friday [09:00, 17:00) local time
 SERVICE_HANDLE = re.compile(r"(?:help|support|cares|service)$", re.IGNORECASE)
 
 # Unit -> the range a value (and so a rubric threshold) can take.
@@ -158,6 +158,7 @@ class Prepared:
     conversations: pd.DataFrame
     days: pd.DatetimeIndex  # local calendar days of the whole export
     tz: str
+    hours: BH.BusinessHours
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -199,7 +200,8 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     return m
 
 
-def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str) -> pd.DataFrame:
+def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str,
+                           hours: BH.BusinessHours) -> pd.DataFrame:
     """Per-conversation flags: timing buckets, sentiment at open and at the end, follow-up."""
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
@@ -215,7 +217,9 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     hour, weekday = opened.dt.hour, opened.dt.day_of_week
     c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
     c["_weekend"] = weekday >= 5
-    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+    c["_business_hours"] = BH.is_open(hours, c["opened_at"])
+    c["_outside_hours"] = ~c["_business_hours"] & c["opened_at"].notna()
+    c["_how_in_hours"] = c["_how"].map(dict(enumerate(hours.open_share_by_hour()))).ge(0.5)  # hour mostly open
 
     sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
@@ -234,19 +238,21 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
 
 
 def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
-            days: pd.DatetimeIndex | None = None) -> Prepared:
+            hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> Prepared:
     """Derive every flag once on the full data, so each scope is just a row filter.
 
+    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``);
     ``days``: the local calendar days of the analysis window (audit.window); default: first to
     last post of ``messages``."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    hours = hours or BH.parse(BH.DEFAULT_SPEC, tz=tz)
     m = _prepare_messages(messages, tz)
-    c = _prepare_conversations(conversations, m, tz)
+    c = _prepare_conversations(conversations, m, tz, hours)
     local_days = m["_local"].dt.normalize()
     if days is None:
         days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
-    return Prepared(m, c, days, tz)
+    return Prepared(m, c, days, tz, hours)
 
 
 def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
@@ -299,7 +305,11 @@ _SUBSETS: dict[str, tuple[str | None, str]] = {
     "night_": ("_night", "customer-opened conversations opened at night (22:00-06:00 local time)"),
     "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
     "business_hours_": ("_business_hours",
-                        "customer-opened conversations opened Monday-Friday 09:00-17:00 local time"),
+                        "customer-opened conversations opened within the client's business hours "
+                        "(scope.business_hours: by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
+    "outside_hours_": ("_outside_hours",
+                       "customer-opened conversations opened outside the client's business hours "
+                       "(evenings, days off and holidays, scope.business_hours)"),
 }
 _UNANSWERED_COUNT = "; unanswered conversations count as not"
 _STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {
@@ -335,6 +345,7 @@ _SUBSET_STATS = {
     "night_": ("response_rate", "first_response_median_min"),
     "weekend_": ("response_rate", "first_response_median_min"),
     "business_hours_": ("response_rate", "first_response_median_min"),
+    "outside_hours_": ("response_rate", "first_response_median_min"),
 }
 
 
@@ -393,6 +404,13 @@ _add("hours_covered_1h", "Hours of the week covered within 1 h",
 _add("hours_covered_share", "Share of active hours covered within 1 h",
      f"Share of the judged hours of the week that are covered; {_COVERED}.",
      "share", True, _hours_covered_share, "coverage")
+_add("business_hours_covered_share", "Share of business hours covered within 1 h",
+     f"Share of the judged hours of the week that lie (at least half) inside the client's business hours "
+     f"(scope.business_hours) and are covered; {_COVERED}.",
+     "share", True,
+     lambda s: share(_judged_hours(s.convs).loc[lambda r: r.index.isin(s.convs.loc[s.convs["_how_in_hours"], "_how"])]
+                     >= 0.5),
+     "coverage")
 _add("hours_not_judged", "Hours of the week too thin to judge",
      f"Number of hours of the week with at least one but fewer than {MIN_HOUR_CONVERSATIONS} "
      "customer-opened conversations: their coverage is not judged.",
@@ -610,7 +628,7 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
                 service_handles_config: Iterable[str] = (), tz: str = "UTC",
-                days: pd.DatetimeIndex | None = None) -> dict:
+                business_hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -619,7 +637,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz, days)
+    prep = prepare(messages, conversations, tz, business_hours, days)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:
@@ -650,6 +668,8 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
         "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
+        "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
+        "agents": agents.summary(prep.messages, client_scope.convs, client),
         "scope": {
             "client_handles": client,
             "missing_client_handles": [h for h in client if h.casefold() not in known],
@@ -657,6 +677,9 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
             "peer_handles": sorted(v for k, v in known.items() if k not in client_scope.handles),
             "channels": channels,
             "tz": tz,
+            "business_hours": {**prep.hours.describe(), "holidays_in_period": [
+                d.isoformat() for d in prep.hours.holidays_between(prep.days.min(), prep.days.max())]
+                if len(prep.days) else []},
             "period": {"start": prep.days.min().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "end": prep.days.max().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "days": len(prep.days)},

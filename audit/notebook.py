@@ -53,12 +53,17 @@ def _stage(name: str):
 
 def _notebook_value(key: str, value: Any) -> Any:
     """``""`` clears an optional setting; a relative file path resolves like ``run_dir``."""
-    from audit.runfile import PATH_FIELDS
+    from audit.runfile import FILE_OR_NAME_FIELDS, PATH_FIELDS
 
     if value == "":
         return None
     if key in PATH_FIELDS and isinstance(value, (str, Path)):
         return str(resolve(value, key))
+    if key in FILE_OR_NAME_FIELDS and isinstance(value, (str, Path)):  # a file if there is one, else a name
+        try:
+            return str(resolve(value, key))
+        except AuditInputError:
+            return value
     return value
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import audit
-from audit import files, runfile
+from audit import business_hours, files, runfile
+from audit.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
 from audit.errors import AuditInputError, StageFailed
 from audit.safeio import safe_child, slugify
 
@@ -44,8 +45,9 @@ STAGES = (
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
           (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "since", "until"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
+                                            "since", "until"),
+          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
@@ -70,6 +72,8 @@ class RunConfig:
     rubric: str | None = None
     questionnaire: str | None = None
     timezone: str = "UTC"
+    business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
+    holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
     since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.window)
     until: str | None = None
     redact: bool = False
@@ -86,13 +90,15 @@ class RunConfig:
             value = getattr(self, name)
             if value and not Path(value).is_file():
                 raise AuditInputError(f"--{name} {value}: no such file.")
+        business_hours.parse(self.business_hours, self.holidays, self.timezone)  # time zone too
 
 
 def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: RunConfig) -> str:
     content = {
         "version": audit.__version__,
         "params": {k: params[k] for k in stage.params},
-        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) else None for k in stage.input_files},
+        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) and Path(getattr(config, k)).is_file()
+                  else None for k in stage.input_files},
         "upstream": upstream,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -100,8 +106,8 @@ def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: Ru
 
 def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
     params = asdict(config)
-    for key in ("data", "mapping", "rubric", "questionnaire", "cache"):
-        if params[key]:
+    for key in ("data", "mapping", "rubric", "questionnaire", "cache", "holidays"):
+        if params[key] and (key != "holidays" or Path(params[key]).is_file()):
             params[key] = str(Path(params[key]).resolve())
     params["run_dir"] = str(run_dir.resolve())
     return params
@@ -109,20 +115,22 @@ def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
 
 def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
     """Execute one notebook with papermill; turn a failing cell into one clear message."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
 
     source = NOTEBOOK_DIR / stage.notebook
     if not source.exists():
         raise AuditInputError(f"Notebook {source} is missing: run from a checkout installed with `pip install -e .`.")
     target = run_dir / files.NOTEBOOKS / stage.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
-    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
-
-    # the run's values go into the parameters cell itself (no injected cell overriding it)
-    notebook = prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}})
+    # the run's values go into the parameters cell itself (no injected cell overriding it);
+    # written first and executed in place, so the notebook's metadata names a path, not a copy
+    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}), target)
     try:
-        papermill.execute_notebook(notebook, str(target), kernel_name=KERNEL, progress_bar=False,
+        papermill.execute_notebook(str(target), str(target), kernel_name=KERNEL, progress_bar=False,
                                    request_save_on_cell_execute=False, cwd=str(target.parent))
     except PapermillExecutionError as exc:
         if exc.ename in ("AuditInputError", "audit.errors.AuditInputError"):

@@ -79,13 +79,23 @@ def figure(value: Any, kind: str | None) -> str:
     return DASH if value is None else str(value)
 
 
+def interval(bounds: Any, kind: str | None) -> str:
+    """A 95% interval as text in the figure's unit: '52%–71%', '12 min–2.5 h', 'at least 3 h'."""
+    if not bounds or bounds[0] is None and bounds[1] is None:
+        return ""
+    low, high = bounds
+    if high is None:
+        return "too few to bound" if not low else f"at least {figure(low, kind)}"
+    return f"{figure(low, kind)}–{figure(high, kind)}"
+
+
 def environment() -> Environment:
     """The one Jinja environment: every template autoescaped, undefined names are errors."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(percent=percent, duration=duration, minutes=minutes, number=number,
-                       figure=figure)
+                       figure=figure, interval=interval)
     return env
 
 

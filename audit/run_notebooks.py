@@ -8,6 +8,7 @@ relative to the notebook (``..``) so the run folder can be moved.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -90,7 +91,8 @@ def lab_command(run_dir: Path) -> list[str]:
     """JupyterLab rooted at the run folder (so the templates in ``notebooks/`` are out of reach and
     stay clean), opening the analysis notebook."""
     first = (Path(files.NOTEBOOKS) / "03_analysis.ipynb").as_posix()
-    return [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={Path(run_dir).resolve()}", first]
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers, CI
+    return [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={Path(run_dir).resolve()}", *as_root, first]
 
 
 def lab(run_dir: str | Path) -> int:
@@ -100,4 +102,4 @@ def lab(run_dir: str | Path) -> int:
         raise AuditInputError(f"{run_dir} is not a run folder with an {files.CONFIG}: audit the client first "
                               f"(social-audit run ..., or make demo), then open its folder.")
     ensure(run_dir)
-    return subprocess.call(lab_command(run_dir))
+    return subprocess.call(lab_command(run_dir), cwd=run_dir)

@@ -23,6 +23,15 @@ from audit.safeio import atomic_write_text
 NOT_RECORDED = ("fresh",)
 #: fields holding a file or folder path: absolute in the file, relative ones read against the file's folder
 PATH_FIELDS = ("data", "mapping", "rubric", "questionnaire", "cache", "out")
+#: fields holding either a file or a name (holidays: a country code or a file of dates): treated
+#: as a path only when such a file exists
+FILE_OR_NAME_FIELDS = ("holidays",)
+
+
+def _is_path(key: str, value: Any, base: Path) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    return key in PATH_FIELDS or (key in FILE_OR_NAME_FIELDS and (base / value).is_file())
 
 
 def _config_class():
@@ -34,9 +43,9 @@ def _config_class():
 def recorded(config) -> dict[str, Any]:
     """The config as written to ``audit.yaml``: paths absolute, one-off switches left out."""
     values = {k: v for k, v in asdict(config).items() if k not in NOT_RECORDED}
-    for key in PATH_FIELDS:
-        if values.get(key):
-            values[key] = str(Path(values[key]).resolve())
+    for key, value in values.items():
+        if _is_path(key, value, Path.cwd()):
+            values[key] = str(Path(value).resolve())
     return values
 
 
@@ -71,9 +80,9 @@ def load(path: str | Path):
         hints = [f"'{k}'" + (f" (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(str(k), known, 1)) else "")
                  for k in unknown]
         raise AuditInputError(f"{path}: unknown setting(s) {', '.join(hints)}. Valid settings: {', '.join(known)}.")
-    for key in PATH_FIELDS:
-        if isinstance(raw.get(key), str) and raw[key]:
-            raw[key] = str((path.parent / raw[key]).resolve())
+    for key, value in raw.items():
+        if _is_path(key, value, path.parent):
+            raw[key] = str((path.parent / value).resolve())
     try:
         config = TypeAdapter(config_class).validate_python(raw)
     except ValidationError as exc:

@@ -124,26 +124,24 @@ def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None,
-            timezone: str = "UTC", since: str | None = None, until: str | None = None) -> dict[str, Any]:
+            timezone: str = "UTC", business_hours: str | None = None, holidays: str | None = None,
+            since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
 
     ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends;
-    the figures cover the analysis window (``since``/``until``, else detected: audit.window)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from audit import maturity, metrics, peers, window
+    ``business_hours`` and ``holidays`` the client's hours (``audit.business_hours``); the figures
+    cover the analysis window (``since``/``until``, else detected: ``audit.window``)."""
+    from audit import business_hours as bh, maturity, metrics, peers, window
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise AuditInputError(f"Unknown time zone '{timezone}': use an IANA name such as Europe/London or America/New_York.") from None
+    hours = bh.parse(business_hours or bh.DEFAULT_SPEC, holidays, timezone)  # refuses an unknown zone
     span = window.find(messages["created_at"], messages["message_id"], since=since, until=until, tz=timezone)
     messages, conversations = span.select(messages, conversations)
-    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, days=span.days(timezone))
+    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours,
+                                  days=span.days(timezone))
     figures["scope"]["window"] = metrics.jsonable(span.to_dict(timezone))
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),

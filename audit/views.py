@@ -158,13 +158,18 @@ def metrics_table(metrics: dict[str, Any]) -> pd.DataFrame:
     return table
 
 
-def monthly_trends(metrics: dict[str, Any]) -> pd.DataFrame | str:
-    """Key figures per month (``metrics.trends``), formatted, or why there is no monthly series."""
+def monthly_trends(metrics: dict[str, Any]):
+    """Key figures per month (``metrics.trends``), formatted, or a note saying why there is no
+    monthly series."""
+    from html import escape
+
+    from IPython.display import Markdown
+
     from audit.trends import SERIES
 
     trends = metrics.get("trends") or {}
     if not trends.get("available"):
-        return f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."
+        return Markdown(escape(f"No monthly trends: {trends.get('reason') or 'not computed in this run'}."))
     rows = []
     for m in trends["months"]:
         notes = [f"partial ({m['days']} days)" if m["partial"] else "", "thin" if m["thin"] else ""]
@@ -267,3 +272,25 @@ def example_posts(run_dir: str | Path, metrics: dict[str, Any], key: str = "unan
     table.index.name = "Message id"
     table.attrs["description"] = metrics.get("example_definitions", {}).get(key, "")
     return table
+
+
+def reply_times(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Reply time counted each tool's way (``metrics.reply_time_definitions``), in minutes."""
+    from audit.reply_time import ordered
+
+    table = pd.DataFrame([{"definition": d["title"], "tools": d["tools"], "response rate": d["rate"], "n": d["n"],
+                           "median": d["median"], "mean": d["mean"], "p90": d["p90"],
+                           "Meta (fastest 90% mean)": d.get("meta_response_time")} for d in ordered(metrics.get("reply_time_definitions"))])
+    return table.round(2)
+
+
+def agent_scorecards(metrics: dict[str, Any]) -> pd.DataFrame:
+    """Per agent and brand handle (``metrics.agents``): scored agents first, small ones pooled;
+    the reason instead when no agent could be scored."""
+    a = metrics.get("agents") or {}
+    cards = a.get("scorecards") or []
+    columns = ["brand", "agent", "scored", "replies", "conversations", "median_reply_min", "recovery_rate",
+               "recovery_rate_low", "recovery_rate_high", "personalised_share", "private_share"]
+    if not a.get("available"):
+        return pd.DataFrame({"agents": [a.get("reason") or "No agents."]})
+    return pd.DataFrame([{k: c.get(k) for k in columns} for c in cards], columns=columns).round(3)

@@ -29,6 +29,24 @@ for (const el of document.querySelectorAll('body *')) {
 return {scroll: document.documentElement.scrollWidth, width: width, offenders: out.slice(0, 10)};
 """
 
+# text drawn over text: leaf elements (no element children) outside charts whose boxes overlap
+OVERLAP_JS = """
+const boxes = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (el.children.length || el.closest('svg') || !el.textContent.trim()) continue;
+  for (const r of el.getClientRects()) if (r.width && r.height) boxes.push([el, r]);  // one per line
+}
+const out = [];
+for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+  const [a, p] = boxes[i], [b, q] = boxes[j];
+  const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+  const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+  if (w > 2 && h > 2 && a !== b && !a.contains(b) && !b.contains(a))
+    out.push(a.textContent.trim().slice(0, 30) + ' / ' + b.textContent.trim().slice(0, 30));
+}
+return out.slice(0, 10);
+"""
+
 CHARTS_JS = """
 const bad = [];
 let n = 0;
@@ -76,6 +94,7 @@ def inspect(browser, page: Path, width: int) -> dict:
     return {
         "overflow": browser.execute_script(OVERFLOW_JS),
         "charts": browser.execute_script(CHARTS_JS),
+        "overlaps": browser.execute_script(OVERLAP_JS),
         "errors": [e["message"] for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")],
         "remote": [u for u in requests if not u.startswith(LOCAL_SCHEMES)],
     }

@@ -1,7 +1,7 @@
 """The playbook and the analysis export in a real browser (headless Chromium, as installed by
 `make setup`), at desktop (1400 px) and phone (400 px) width: no sideways scrolling (a wide
-table or chart scrolls inside its own box), nothing sticking out of a page, every chart drawn,
-no console error, and no request leaving the machine."""
+table or chart scrolls inside its own box), nothing sticking out of a page, no text over text,
+every chart drawn, no console error, and no request leaving the machine."""
 from __future__ import annotations
 
 import pytest
@@ -29,6 +29,7 @@ def test_page_reads_well_at_width(chromium, questionnaire_run, page, width):
     overflow = seen["overflow"]
     assert overflow["scroll"] <= overflow["width"] and not overflow["offenders"], overflow
     assert seen["charts"]["charts"] >= 3 and not seen["charts"]["bad"], seen["charts"]
+    assert seen["overlaps"] == []
     assert seen["errors"] == []
     assert seen["remote"] == []
 
@@ -40,9 +41,11 @@ def test_the_checks_catch_what_they_look_for(chromium, tmp_path):
     page.write_text('<!doctype html><html><body><table style="width:900px"><tr><td>wide</td></tr></table>'
                     '<figure><svg width="0" height="0"></svg></figure>'
                     '<img src="http://127.0.0.1:9/pixel.png">'
+                    '<p style="position:absolute;top:0">label</p><p style="position:absolute;top:4px">value</p>'
                     '<script>console.error("broken")</script></body></html>')
     seen = browser.inspect(chromium, page, 400)
     assert seen["overflow"]["scroll"] > 400 and seen["overflow"]["offenders"]
     assert len(seen["charts"]["bad"]) == 2           # the empty svg and the image that never loaded
     assert any("broken" in e for e in seen["errors"])
     assert seen["remote"] == ["http://127.0.0.1:9/pixel.png"]
+    assert "label / value" in seen["overlaps"]

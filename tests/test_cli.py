@@ -148,6 +148,23 @@ def test_batch_passes_each_clients_window(tmp_path):
     assert cmd_b[cmd_b.index("--since") + 1] == "2017-11-01" and "--until" not in cmd_b
 
 
+def test_business_hours_reach_the_figures_the_notebook_and_the_playbook(acme_run):
+    _, run_dir, _, data, out = acme_run
+    args = ["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+            "--out", str(out), "--no-pdf"]
+    assert main(args + ["--business-hours", "Mon-Sun 00:00-24:00", "--holidays", "US"]) == 0
+    m = json.loads((run_dir / files.AUDIT_JSON).read_text())["metrics"]
+    hours = m["scope"]["business_hours"]
+    assert (hours["spec"], hours["holidays"], hours["hours_per_week"]) == ("Mon-Sun 00:00-24:00", "US", 168)
+    if not hours["holidays_in_period"]:  # open round the clock: in-hours figures are the overall ones
+        assert m["overall"]["business_hours_response_rate"] == m["overall"]["response_rate"]
+    defs = m["reply_time_definitions"]
+    assert defs["business_hours_first_response"]["n"] == defs["conversation_first_response"]["n"] > 0
+    assert "How your tools would report it" in (run_dir / files.PLAYBOOK_HTML).read_text()
+    assert "Reply time, the way each tool counts it" in (run_dir / files.NOTEBOOKS / "03_analysis.html").read_text()
+    assert main(args) == 0  # back to the default hours for the tests that follow
+
+
 def test_failed_stage_names_notebook_and_cell_and_keeps_the_previous_playbook(acme_run, tmp_path, capsys):
     _, run_dir, _, data, out = acme_run
     good = (run_dir / files.PLAYBOOK_HTML).read_bytes()

@@ -108,9 +108,12 @@ EXPECTED_OVERALL = {
     "weekend_first_response_median_min": None,
     "business_hours_response_rate": 0.875,     # 7 of 8 (c5 unanswered)
     "business_hours_first_response_median_min": 40.0,
+    "outside_hours_response_rate": 0.5,        # c2 (Mon 23:30, answered) and c3 (Saturday, not)
+    "outside_hours_first_response_median_min": 120.0,
     "hours_covered_1h": 0,                     # 9 active hours, none with the 5 conversations to judge
     "hours_covered_share": None,
     "hours_not_judged": 9,
+    "business_hours_covered_share": None,      # no judged hour at all
     "unanswered_negative": 2,
     "unanswered_negative_share": 0.5,
     "sentiment_recovery_rate": 0.5,            # c1 recovered, c2 not
@@ -262,3 +265,26 @@ def test_peers_need_minimum_volume(out):
     assert not result["available"] and result["metrics"] == {}
     assert result["excluded"] == [{"handle": "Other", "inbound_posts": 1,
                                    "reason": "fewer than 30 inbound posts"}]
+
+
+def test_peer_ranks_say_when_intervals_overlap():
+    defs = {"rate": {"higher_is_better": True}, "wait": {"higher_is_better": False}}
+    peers = {"A": {"rate": 0.2, "wait": 100.0}, "B": {"rate": 0.55, "wait": 30.0}, "C": {"rate": 0.9, "wait": 5.0}}
+    ivs = {"overall": {"rate": [0.4, 0.6], "wait": [15.0, 25.0]},
+           "by_brand": {"A": {"rate": [0.1, 0.3], "wait": [90.0, None]}, "B": {"rate": [0.5, 0.6], "wait": [22.0, 40.0]},
+                        "C": {"rate": [0.85, 0.95], "wait": [4.0, 6.0]}}}
+    out = rank({"rate": 0.5, "wait": 20.0}, peers, defs, ivs)
+    # rate: behind C for sure, ahead of A for sure, tied with B (intervals overlap): 2nd or 3rd of 4
+    assert out["rate"]["rank"] == 3 and out["rate"]["tied_with"] == ["B"]
+    assert out["rate"]["rank_range"] == [2, 3] and out["rate"]["tied"]
+    # wait (lower is better): C surely faster, A surely slower, B overlaps
+    assert out["wait"]["rank_range"] == [2, 3] and out["wait"]["tied_with"] == ["B"]
+    clear = rank({"rate": 0.5}, {"A": {"rate": 0.2}}, {"rate": defs["rate"]},
+                 {"overall": {"rate": [0.45, 0.55]}, "by_brand": {"A": {"rate": [0.1, 0.3]}}})
+    assert clear["rate"]["rank_range"] == [1, 1] and not clear["rate"]["tied"]
+
+
+def test_a_client_under_the_minimum_volume_is_listed_not_ranked(frames):
+    out = compare(*frames, ["Other"], min_inbound=2)      # 'Other' wrote 1 inbound post
+    assert not out["available"] and out["metrics"] == {}
+    assert "fewer than the 2 a rank needs" in out["reason"] and out["client_inbound_posts"] == 1

@@ -21,8 +21,9 @@ from audit.metrics import jsonable
 from audit.playbook.appendix import build_appendix
 from audit.playbook.benchmarks import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEMENT_COST, SURGE_FLOOR
 from audit.playbook.chart_data import _charts
-from audit.playbook.context import (Baseline, Context, _dimension_target, _select, baseline,
+from audit.playbook.context import (Baseline, Context, _dimension_target, _select, baseline, plural,
                                     read_grade)
+from audit.playbook.coaching import build_coaching
 from audit.playbook.current_state import build_current_state
 from audit.playbook.escalation import build_escalation
 from audit.playbook.evidence import (INTENTS, SENTIMENTS, complaint_counts, sentiment_mix,
@@ -32,7 +33,7 @@ from audit.playbook.kpis import build_kpis
 from audit.playbook.roadmap import build_roadmap
 from audit.playbook.staffing_plan import build_staffing
 from audit.playbook.standards import response_standards, snap_duration, snap_share
-from audit.playbook.summary import build_summary
+from audit.playbook.summary import build_summary, caveat
 from audit.playbook.triage import build_triage
 
 # Names callers and tests read as ``audit.playbook.X`` (``_dimension_target`` too, for its test).
@@ -48,6 +49,7 @@ SECTIONS = (
     ("triage", "Triage and routing matrix"),
     ("escalation", "Escalation tiers and response standards"),
     ("response_guidelines", "Response guidelines"),
+    ("coaching", "Who answers: agent scorecards and coaching"),
     ("staffing", "Staffing and coverage"),
     ("kpis", "KPIs and targets"),
     ("roadmap", "30/60/90-day roadmap"),
@@ -59,7 +61,7 @@ def _period(b: Baseline) -> dict:
     if not b.start or not b.end:
         return {"start": b.start, "end": b.end, "days": b.days, "label": "period unknown"}
     start, end = pd.Timestamp(b.start), pd.Timestamp(b.end)
-    label = f"{start.day} {start:%b %Y} - {end.day} {end:%b %Y} ({b.days} days)"
+    label = f"{start.day} {start:%b %Y} - {end.day} {end:%b %Y} ({plural(b.days, 'day')})"
     return {"start": b.start, "end": b.end, "days": b.days, "label": label}
 
 
@@ -90,6 +92,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "triage": build_triage(ctx),
         "escalation": build_escalation(ctx),
         "response_guidelines": build_guidelines(ctx),
+        "coaching": build_coaching(ctx),
         "staffing": staff,
         "kpis": kpis,
         "roadmap": roadmap,
@@ -105,7 +108,11 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "meta": {
             "client": client, "brands": list(brands), "period": _period(base),
             "conversations": base.conversations, "redacted": bool(redacted), "timezone": tz,
-            "level": {"key": grade_view.level, "label": grade_view.label, "score": grade_view.score},
+            "level": {"key": grade_view.level, "label": grade_view.label, "score": grade_view.score,
+                      "status": grade_view.status},
+            "confidence": {"level": grade_view.confidence, "reason": grade_view.confidence_reason,
+                           "more_data": grade_view.more_data,
+                           "caveat": caveat(grade_view)},
             "next_level": ({"key": grade_view.next_level, "label": grade_view.next_label}
                            if grade_view.next_level else None),
         },
