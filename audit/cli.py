@@ -141,6 +141,8 @@ def load_batch(path: str) -> list[BatchClient]:
         spec = BatchFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")) or {})
     except (ValidationError, yaml.YAMLError) as exc:
         raise AuditInputError(f"{path} is not a valid clients file: {exc}") from None
+    if not spec.clients:
+        raise AuditInputError(f"{path}: `clients` is empty; list at least one client (name, brands, ...).")
     resolved = []
     for c in spec.clients:
         c = c.model_copy(update={"data": c.data or spec.data, "mapping": c.mapping or spec.mapping})
@@ -190,6 +192,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
           f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}\nrun folder: {summary['run_dir']}")
+    if summary.get("encoding_note"):
+        print(f"note: {summary['data_name']} was {summary['encoding_note']}; ask for a UTF-8 export if texts look garbled.")
     return 0
 
 
@@ -212,16 +216,35 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
     return cmd
 
 
+def _check_batch(clients: list[BatchClient], args: argparse.Namespace) -> None:
+    """Every client's parameters, and distinct run folders, before the first client starts."""
+    from audit.pipeline import RunConfig
+
+    folders: dict[Path, str] = {}
+    for client in clients:
+        config: RunConfig = _run_config(args, data=client.data, client=client.name, brands=client.brands,
+                                        mapping=client.mapping, questionnaire=client.questionnaire,
+                                        rubric=client.rubric, timezone=client.timezone,
+                                        business_hours=client.business_hours, holidays=client.holidays)
+        try:
+            config.check()
+        except AuditInputError as exc:
+            raise AuditInputError(f"client {client.name!r}: {exc}") from None
+        run_dir = config.run_dir()
+        if run_dir in folders:
+            raise AuditInputError(
+                f"clients {folders[run_dir]!r} and {client.name!r} would share the run folder {run_dir} "
+                "(names that differ only in case or punctuation); rename one of them."
+            )
+        folders[run_dir] = client.name
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from audit import files
     from audit.safeio import slugify
 
     clients = load_batch(args.clients)
-    for client in clients:  # a bad file, zone, hours or holiday spec fails the batch before any audit starts
-        _run_config(args, data=client.data, client=client.name, mapping=client.mapping, rubric=client.rubric,
-                    questionnaire=client.questionnaire, timezone=client.timezone,
-                    business_hours=client.business_hours, holidays=client.holidays).check()
-    Path(args.out).mkdir(parents=True, exist_ok=True)
+    _check_batch(clients, args)
 
     def one(client: BatchClient) -> dict:
         t0 = time.time()
@@ -255,8 +278,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import sentiment
     from audit.ingest import read_table
+    from audit import checks
     from audit.safeio import write_csv_safe
 
+    checks.input_file("data", args.data)
+    checks.scoring(args.model, args.device, args.batch_size, args.engine, args.quantize)
+    checks.output_file("out", args.out)
     table = read_table(args.data)
     if args.text_column not in table.columns:
         raise AuditInputError(f"{args.data} has no column '{args.text_column}'. Columns found: {', '.join(map(str, table.columns))}. "
@@ -300,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     except StageFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder that vanished, a full disk: the OS's words, no traceback
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: finished stages are kept; re-run the same command to resume.", file=sys.stderr)
         return 130

@@ -18,6 +18,7 @@ import pandas as pd
 from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
+from audit.lookup import lookup
 from audit.threads import UNKNOWN_BRAND
 from audit.trends import monthly as monthly_trends
 # Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
@@ -183,7 +184,7 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     m["_is_reply"] = brand_msg & m["reply_to_id"].notna()
     m["_direct_reply"] = m["message_id"].isin(m.loc[brand_msg, "reply_to_id"].dropna())
     last_brand = m.loc[brand_msg].groupby("conversation_id")["created_at"].max()
-    m["_followed"] = (m["conversation_id"].map(last_brand) > m["created_at"]).fillna(False).astype(bool)
+    m["_followed"] = (lookup(m["conversation_id"], last_brand) > m["created_at"]).fillna(False).astype(bool)
     m["_negative"] = m["sentiment"].eq("negative").fillna(False).astype(bool)
     m["_praise"] = (m["sentiment"].eq("positive") | m["intent"].eq("compliment")).fillna(False).astype(bool)
     text = m.loc[brand_msg, "text"].fillna("").astype("str")  # reply-style flags: brand posts only

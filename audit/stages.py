@@ -155,10 +155,11 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
     from audit import playbook as playbook_mod, render, workbook
-
+    from audit.safeio import publish, recover_publish
     from audit.window import Window
 
     run_dir = Path(run_dir)
+    recover_publish(run_dir)
     figures = files.read_json(run_dir / files.METRICS)
     messages, conversations = enriched(run_dir)
     if "window" in figures.get("scope", {}):  # the same conversations the figures were computed on
@@ -172,13 +173,17 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
         model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),
         redacted=ingest_summary["redacted"],
     )
-    files.write_json(book, run_dir / files.PLAYBOOK_JSON)
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
-    render.write_html(html, run_dir / files.PLAYBOOK_HTML)
-    if pdf:
-        render.write_pdf(html, run_dir / files.PLAYBOOK_PDF)
-    audit = assemble(run_dir, client)
-    workbook.write(run_dir, audit, messages, conversations)
+    audit = assemble(run_dir, client, book=book, write=False)
+    # The report's files of one run are published together (never a new HTML beside an old PDF
+    # after a kill); without --pdf a PDF of an earlier run is removed.
+    publish(run_dir, {
+        files.PLAYBOOK_JSON: files.dumps(book).encode("utf-8"),
+        files.PLAYBOOK_HTML: html.encode("utf-8"),
+        files.PLAYBOOK_PDF: render.pdf_bytes(html) if pdf else None,
+        files.AUDIT_JSON: files.dumps(audit).encode("utf-8"),
+        files.AUDIT_XLSX: workbook.content(run_dir, audit, messages, conversations),
+    })
     return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
             "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
 
@@ -204,8 +209,10 @@ def intent_accuracy() -> dict[str, Any] | None:
     return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
 
 
-def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
-    """``audit.json``: every figure of the run, deterministic (no wall-clock values)."""
+def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: bool = True) -> dict[str, Any]:
+    """``audit.json``: every figure of the run, deterministic (no wall-clock values).
+
+    ``book`` is the playbook model (read from ``playbook.json`` when not given)."""
     run_dir = Path(run_dir)
     audit = {
         "schema_version": SCHEMA_VERSION,
@@ -216,8 +223,9 @@ def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
         "metrics": files.read_json(run_dir / files.METRICS),
         "peers": files.read_json(run_dir / files.PEERS),
         "maturity": files.read_json(run_dir / files.MATURITY),
-        "playbook": files.read_json(run_dir / files.PLAYBOOK_JSON),
+        "playbook": json.loads(files.dumps(book)) if book is not None else files.read_json(run_dir / files.PLAYBOOK_JSON),
     }
     audit["accounting"] = audit["ingest"]["accounting"]
-    files.write_json(audit, run_dir / files.AUDIT_JSON)
+    if write:
+        files.write_json(audit, run_dir / files.AUDIT_JSON)
     return audit
