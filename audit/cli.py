@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from audit.errors import AuditInputError, StageFailed
 
@@ -20,6 +21,7 @@ EPILOG = """examples:
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
   social-audit lab outputs/demo/acme                          # JupyterLab on the run's own notebooks
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
+  social-audit topics --data posts.csv --text-column text --out topics.csv
   social-audit compare outputs/q3/acme outputs/q4/acme --out outputs/acme-progress
 """
 
@@ -41,6 +43,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rubric", help="maturity rubric YAML (default: audit/rubrics/default.yaml)")
     g.add_argument("--questionnaire", help="interview answers YAML (see audit/rubrics/questionnaire_template.yaml)")
     g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
+    g.add_argument("--since", metavar="DATE", help="analyse from this local date (YYYY-MM-DD); default: where the data's body starts")
+    g.add_argument("--until", metavar="DATE", help="analyse up to this local date, inclusive; default: where the data's body ends")
     g.add_argument("--business-hours", default=None, metavar="SPEC",
                    help='the client\'s business hours in its time zone, e.g. "Mon-Fri 08:00-20:00; Sat 09:00-13:00" '
                         '(default: Mon-Fri 09:00-17:00)')
@@ -90,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--out", required=True, help="output CSV")
     _add_model_options(sent)
 
+    top = sub.add_parser("topics", help="group a column of texts into topics (what customers write about)",
+                         description="Discover topics in every text of a file and write a CSV with the file's columns "
+                                     "plus topic (-1: no clear topic) and topic_label.")
+    top.add_argument("--data", required=True, help="CSV, JSON, JSONL, Parquet or Excel file")
+    top.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
+    top.add_argument("--out", required=True, help="output CSV")
+    top.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, mps (default: auto)")
+
     comp = sub.add_parser("compare", help="progress between two audits of the same client",
                           description="Compare two finished run folders of the same client (same handles and "
                                       "rubric): level, every KPI then and now with a verdict, the earlier "
@@ -112,6 +124,14 @@ class BatchClient(BaseModel):
     timezone: str | None = None
     business_hours: str | None = None
     holidays: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """YAML reads an unquoted 2017-10-01 as a date: keep it as the text the CLI takes."""
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class BatchFile(BaseModel):
@@ -149,7 +169,7 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "timezone", "business_hours", "holidays", "redact", "pdf", "fresh")
+            "questionnaire", "timezone", "business_hours", "holidays", "since", "until", "redact", "pdf", "fresh")
     values = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
@@ -195,6 +215,7 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
                         ("--timezone", client.timezone or args.timezone),
                         ("--business-hours", client.business_hours or args.business_hours),
                         ("--holidays", client.holidays or args.holidays),
+                        ("--since", client.since or args.since), ("--until", client.until or args.until),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
         if value:
@@ -287,6 +308,15 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    from audit.topics.command import topics_table
+
+    out = topics_table(args.data, args.text_column, args.out, device=args.device)
+    print(f"{len(out)} texts -> {args.out} ({out['topic'].max() + 1 if len(out) else 0} topics, "
+          f"{(out['topic'] >= 0).mean() if len(out) else 0:.0%} of texts in one)")
+    return 0
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from audit.run_notebooks import lab
 
@@ -302,7 +332,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare}
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare,
+            "topics": cmd_topics}
 
 
 def main(argv: list[str] | None = None) -> int:

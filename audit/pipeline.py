@@ -44,9 +44,10 @@ STAGES = (
     Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
-          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire", "holidays")),
+          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY, files.TOPIC_POSTS, files.TOPIC_MODEL)),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
+                                            "since", "until"),
+          (files.METRICS, files.PEERS, files.MATURITY, files.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
@@ -73,6 +74,8 @@ class RunConfig:
     timezone: str = "UTC"
     business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
     holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
+    since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.window)
+    until: str | None = None
     redact: bool = False
     pdf: bool = True
     fresh: bool = False

@@ -36,6 +36,7 @@ THREAD_COLUMNS: dict[str, str] = {
     "turn": "int64",
     "brand": "str",
     "cycle_broken": "bool",
+    "agent": "str",  # sign-off token of a brand post (audit.voice), missing when unsigned
 }
 
 #: Leading quarantine columns; the raw input fields follow them.
