@@ -1,7 +1,9 @@
 """On-disk score cache: re-running an audit after tweaking a rubric or a template scores nothing.
 
 Keyed by (model identity, hash of the normalised text), so a different model or a retrained
-one misses, and two customers writing the same words share a row. SQLite: one file, safe for
+one misses, and two customers writing the same words share a row. One table per kind of score
+(sentiment in ``scores``, the triage heads in ``triage``), each with its own model identity, so
+a run with ``--model`` reuses the bundled triage and vice versa. SQLite: one file, safe for
 concurrent readers, no server.
 """
 from __future__ import annotations
@@ -15,6 +17,9 @@ from pathlib import Path
 import numpy as np
 
 PROB_COLUMNS = ("p_negative", "p_neutral", "p_positive")
+TRIAGE_TABLE = "triage"
+#: table -> its probability columns (the triage columns follow audit.textmodel.heads.TRIAGE)
+TABLES = {"scores": PROB_COLUMNS, TRIAGE_TABLE: ("p_question", "p_complaint", "p_compliment")}
 
 
 def default_path() -> Path:
@@ -35,14 +40,16 @@ class ScoreCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, timeout=60)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS scores (model TEXT NOT NULL, text_key BLOB NOT NULL, "
-            "p_negative REAL, p_neutral REAL, p_positive REAL, PRIMARY KEY (model, text_key)) WITHOUT ROWID"
-        )
+        for table, columns in TABLES.items():
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (model TEXT NOT NULL, text_key BLOB NOT NULL, "
+                + "".join(f"{c} REAL, " for c in columns) + "PRIMARY KEY (model, text_key)) WITHOUT ROWID"
+            )
 
-    def get(self, model: str, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    def get(self, model: str, keys: Sequence[bytes], table: str = "scores") -> tuple[np.ndarray, np.ndarray]:
         """Return (found mask, probabilities with NaN where missing) in the order of ``keys``."""
-        probs = np.full((len(keys), 3), np.nan, dtype=np.float64)
+        columns = TABLES[table]
+        probs = np.full((len(keys), len(columns)), np.nan, dtype=np.float64)
         if not keys:
             return np.zeros(0, dtype=bool), probs
         position = {k: i for i, k in enumerate(keys)}
@@ -51,7 +58,7 @@ class ScoreCache:
         cur.execute("DELETE FROM wanted")
         cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in position))
         rows = cur.execute(
-            "SELECT s.text_key, s.p_negative, s.p_neutral, s.p_positive FROM scores s "
+            f"SELECT s.text_key, {', '.join('s.' + c for c in columns)} FROM {table} s "
             "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
         ).fetchall()
         for key, *p in rows:
@@ -59,11 +66,12 @@ class ScoreCache:
         found = ~np.isnan(probs[:, 0])
         return found, probs
 
-    def put(self, model: str, keys: Sequence[bytes], probs: np.ndarray) -> None:
+    def put(self, model: str, keys: Sequence[bytes], probs: np.ndarray, table: str = "scores") -> None:
+        marks = ", ".join("?" * (2 + len(TABLES[table])))
         with self._db:
             self._db.executemany(
-                "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?)",
-                ((model, k, float(a), float(b), float(c)) for k, (a, b, c) in zip(keys, probs)),
+                f"INSERT OR REPLACE INTO {table} VALUES ({marks})",
+                ((model, k, *map(float, p)) for k, p in zip(keys, probs)),
             )
 
     def close(self) -> None:
