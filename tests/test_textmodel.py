@@ -27,8 +27,9 @@ POSTS = [
 
 @pytest.fixture()
 def forward_calls(monkeypatch):
-    """Count calls of the bundled model's encoder forward and of its heads."""
-    m = load(None, "cpu")
+    """Count calls of the bundled model's encoder forward and of its heads (the instance the scorer
+    gets: ``load`` is cached on its exact positional arguments)."""
+    m = load(None, "cpu", False, ())
     calls = {"encoder": 0, "heads": 0}
     for part, module in (("encoder", m.module), ("heads", m.heads)):
         original = module.forward

@@ -18,8 +18,8 @@ def section(r: dict) -> str:
         SECTION,
         "",
         "Independent sigmoid heads for question, complaint and compliment on the *frozen* encoder above",
-        "(sentiment is unchanged by them): a 2-layer MLP (hidden "
-        f"{r['hidden']}) on the mean-pooled hidden states of layers 2, 4 and 6 and the last layer's [CLS]",
+        "(sentiment is unchanged by them): " + (f"an MLP (hidden {r['hidden']})" if r["hidden"] else "linear, after a layer norm,")
+        + " on the mean-pooled hidden states of layers 2, 4 and 6 and the last layer's [CLS]",
         "vector, computed in the same forward pass as the sentiment logits. Stored as fp16 safetensors",
         "(`triage_heads.safetensors`, shape in `triage_heads.json`). Primary intent: complaint if",
         "p_complaint >= 0.5, else question if p_question >= 0.5, else compliment if p_compliment >= 0.5, else other.",
@@ -46,8 +46,9 @@ def section(r: dict) -> str:
     for source, c in sorted(r["rows_by_source"].items()):
         lines.append(f"| {source} | " + " | ".join(f"{c[h]} ({c['positives'][h]} yes)" for h in TRIAGE) + " |")
     lines += ["", f"Training: AdamW, {r['epochs']} epochs, masked binary cross-entropy (a head learns only from",
-              f"rows that label it), seed {r['seed']}; {r['train_minutes']} minutes on {r['torch_threads']} CPU threads,",
-              "most of it the one encoder pass that extracts the features.", ""]
+              f"rows that label it), seed {r['seed']}; {r['train_minutes']} minutes wall time on {r['torch_threads']} CPU threads",
+              "(including the one encoder pass that extracts the features, unless already cached; the bundled",
+              "heads were trained on a machine shared with other jobs).", ""]
     lodo = r["complaint_leave_one_domain_out"]
     lines += ["### Complaint detection in a sector it never saw (leave one domain out)", "",
               "Heads trained without the domain's posts, tested on them; macro-F1 over complaint / not at 0.5,",
