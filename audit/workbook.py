@@ -104,8 +104,8 @@ def table(ws: Worksheet, columns: Sequence[tuple[str, str | None]], rows: Iterab
     return n
 
 
-def _unavailable(ws: Worksheet, what: str) -> None:
-    put(ws, 1, 1, f"{what}: {NOT_AVAILABLE}.")
+def _unavailable(ws: Worksheet, what: str, reason: str | None = None) -> None:
+    put(ws, 1, 1, f"{what}: {NOT_AVAILABLE}." + (f" {reason}" if reason else ""))
     ws.column_dimensions["A"].width = 60
 
 
@@ -174,6 +174,8 @@ def metrics_sheet(ws: Worksheet, metrics: Mapping) -> None:
         ws.auto_filter.ref = f"A1:J{len(rows) + 1}"
     if not (metrics.get("intervals") or {}):
         put(ws, len(rows) + 3, 1, f"95% intervals: {NOT_AVAILABLE}.")
+    else:
+        put(ws, len(rows) + 3, 1, "An empty 95% high with a low: the sample is too small to bound the figure above.")
     ws.column_dimensions["D"].width = 45
 
 
@@ -272,8 +274,8 @@ def _records(data: Any) -> list[dict]:
 def records_sheet(ws: Worksheet, data: Any, what: str, metric_units: Mapping[str, str]) -> None:
     """Agents or topics as produced by their stage; numbers typed, a ``*_share``/``*_rate`` (or a
     registered share metric) formatted as a percentage, nested values as JSON text."""
-    if not data:
-        _unavailable(ws, what)
+    if not data or (isinstance(data, Mapping) and data.get("available") is False):  # a section saying why not
+        _unavailable(ws, what, data.get("reason") if isinstance(data, Mapping) else None)
         return
     rows = _records(data)
     keys = list(dict.fromkeys(k for r in rows for k in r))
@@ -329,6 +331,12 @@ def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFr
           conversations: pd.DataFrame | None = None) -> Path:
     """Write ``audit.xlsx`` into a finished run folder (atomically, like every run output).
     ``messages``/``conversations``: the enriched frames when the caller has them (else read)."""
+    return atomic_write_bytes(Path(run_dir) / files.AUDIT_XLSX, content(run_dir, audit, messages, conversations))
+
+
+def content(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFrame | None = None,
+            conversations: pd.DataFrame | None = None) -> bytes:
+    """The bytes of ``audit.xlsx`` (the playbook stage publishes them with the other outputs)."""
     from audit.playbook.context import _select
     from audit.playbook.evidence import unanswered_complaints
     from audit.stages import enriched
@@ -343,4 +351,4 @@ def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFr
         client = _select(messages, conversations, str(audit.get("client")), list(scope.get("client_handles") or []),
                          str(scope.get("tz") or "UTC"))
         complaints = unanswered_complaints(client)
-    return atomic_write_bytes(run_dir / files.AUDIT_XLSX, to_bytes(build(audit, complaints)))
+    return to_bytes(build(audit, complaints))

@@ -86,7 +86,7 @@ def test_trends_and_criteria_sheets(run):
 
 def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     _, audit, wb = run
-    assert wb["Agents"]["A1"].value == "Agents: not available in this run."
+    assert wb["Agents"]["A1"].value.startswith("Agents: not available in this run. ")  # + metrics.agents' reason
     assert wb["Topics"]["A1"].value == "Topics: not available in this run."
     richer = {**audit, "topics": [{"topic": "=refund", "posts": 12, "negative_share": 0.5}],
               "metrics": {**audit["metrics"], "agents": {"^JS": {"replies": 40, "response_rate": 0.9}}}}
@@ -96,6 +96,10 @@ def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     assert agents[1][1].value == 40 and agents[1][2].number_format == "0.0%"
     assert topics[1][0].value == "=refund" and topics[1][0].data_type == "s"
     assert wb2["Unanswered complaints"]["A1"].value.endswith("not available in this run.")
+    scored = {**audit, "metrics": {**audit["metrics"], "agents": {"available": True, "best": ["Acme/AB"], "scorecards": [
+        {"brand": "Acme", "agent": "AB", "replies": 25, "recovery_rate": 0.6}]}}}
+    rows = _rows(workbook.build(scored)["Agents"])  # audit.agents.summary's shape: the scorecards are the rows
+    assert [c.value for c in rows[0]] == ["brand", "agent", "replies", "recovery_rate"] and rows[1][1].value == "AB"
 
 
 def test_the_workbook_is_deterministic(run, monkeypatch):
@@ -105,3 +109,21 @@ def test_the_workbook_is_deterministic(run, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: real() + 3 * 86400)  # zip members are stamped with the clock
     workbook.write(run_dir, audit)
     assert (run_dir / files.AUDIT_XLSX).read_bytes() == first
+
+
+def test_intervals_fill_the_low_and_high_columns(run):
+    _, audit, _ = run
+    metrics = {**audit["metrics"],
+               "intervals": {"overall": {"response_rate": [0.43, 0.57], "first_response_p90_min": [12.0, None]},
+                             "by_brand": {"OtherCo": {"response_rate": [0.8, 1.0]}}},
+               "interval_n": {"overall": {}, "by_brand": {"OtherCo": {"response_rate": 20}}}}
+    ws = workbook.build({**audit, "metrics": metrics})["Metrics by brand"]
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    rows = {(r[0].value, r[2].value): r for r in _rows(ws)[1:] if r[2].value}
+    low, high = header.index("95% low"), header.index("95% high")
+    rate = rows[("All client handles", "response_rate")]
+    assert (rate[low].value, rate[high].value) == (0.43, 0.57) and rate[low].number_format == "0.0%"
+    p90 = rows[("All client handles", "first_response_p90_min")]
+    assert p90[low].value == 12.0 and p90[high].value is None  # unbounded above: left empty
+    peer = rows[("OtherCo", "response_rate")]
+    assert peer[low].value == 0.8 and peer[header.index("Denominator")].value == 20
