@@ -5,9 +5,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: setup demo test lab model bench clean-outputs
+.PHONY: setup browser demo test lab model bench clean-outputs
 
-setup: $(READY)
+setup: $(READY) browser
+
+## Headless Chromium for the browser tests (Debian packages; CI runs as root on a fresh machine)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; } || \
+	  echo "warning: could not install chromium and chromium-driver (needs root and apt-get): the browser tests will fail"
 
 $(READY): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +31,10 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-## JupyterLab on the project's environment, opened on the notebooks
+## JupyterLab on a run folder's own notebooks (make lab RUN=outputs/demo/globex-bank)
+RUN ?= outputs/demo/acme
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/social-audit lab $(RUN)
 
 ## Re-train the bundled model (about an hour on 2 cores; not needed to run audits): the sentiment
 ## encoder, then the triage heads on it (with their leave-one-domain-out and hand-labelled evaluation)

@@ -153,9 +153,10 @@ def frt_distribution(labels: Sequence[str], shares: Sequence[float], *,
 
 @_chart
 def heatmap(matrix: Sequence[Sequence[float | None]], *, title: str, value_label: str,
-            kind: str = "count") -> str:
-    """Weekday x hour grid (7 x 24). ``kind='share'`` uses a red-to-teal scale fixed at 0-100%
-    so two brands' grids compare; empty cells (no contacts) are drawn light grey."""
+            kind: str = "count", tz: str = "UTC") -> str:
+    """Weekday x hour grid (7 x 24) on the clock of ``tz`` (the run's time zone, named on the
+    axis). ``kind='share'`` uses a red-to-teal scale fixed at 0-100% so two brands' grids
+    compare; empty cells (no contacts) are drawn light grey."""
     fig = _figure(2.5)
     values = np.array([[np.nan if v is None else float(v) for v in row] for row in matrix])
     if values.shape != (7, 24) or np.all(np.isnan(values)):
@@ -177,7 +178,7 @@ def heatmap(matrix: Sequence[Sequence[float | None]], *, title: str, value_label
     ax.tick_params(which="major", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_xlabel("Hour of day (UTC)")
+    ax.set_xlabel(f"Hour of day ({tz})")
     ax.set_title(title)
     bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, format=fmt)
     bar.set_label(value_label)
@@ -303,6 +304,41 @@ def staffing(agents: Sequence[int], cover: Sequence[int],
     return _svg(fig)
 
 
+@_chart
+def monthly_trends(months: Sequence[str], response_rate: Sequence[float | None],
+                   negative_share: Sequence[float | None], volumes: Sequence[int],
+                   partial: Sequence[bool] = (), *, title: str = "Month by month") -> str:
+    """Response rate and negative share per month as lines over the monthly volume (light bars);
+    partial months (the export starts or ends inside them) are marked with an asterisk."""
+    fig = _figure(2.4)
+    if len(months) < 2:
+        return _empty(fig, title, "Fewer than two months of data")
+    ax = fig.add_subplot()
+    x = np.arange(len(months))
+    ax2 = ax.twinx()
+    ax2.bar(x, volumes, color=LIGHT, width=0.6, label="Customer posts", zorder=0)
+    ax2.set_ylim(0, max(max(volumes), 1) * 1.6)
+    ax2.set_ylabel("Customer posts")
+    ax2.spines["right"].set_visible(True)
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
+    ax.set_zorder(ax2.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    nan = [np.nan if v is None else float(v) for v in response_rate]
+    neg = [np.nan if v is None else float(v) for v in negative_share]
+    ax.plot(x, nan, color=TEAL, marker="o", linewidth=1.6, label="Response rate")
+    ax.plot(x, neg, color=NEGATIVE, marker="o", linewidth=1.6, label="Negative customer posts")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    labels = [m + ("*" if i < len(partial) and partial[i] else "") for i, m in enumerate(months)]
+    step = max(1, math.ceil(len(months) / 12))
+    ax.set_xticks(x[::step], labels[::step])
+    ax.set_title(title)
+    handles, names = ax.get_legend_handles_labels()
+    bars, bar_names = ax2.get_legend_handles_labels()
+    _legend(fig, handles + bars, names + bar_names)
+    return _svg(fig)
+
+
 # The chart kinds a playbook may ask for, by name (render looks charts up only here).
 KINDS: dict[str, Callable[..., str]] = {
     "frt_distribution": frt_distribution,
@@ -311,4 +347,24 @@ KINDS: dict[str, Callable[..., str]] = {
     "sentiment_trend": sentiment_trend,
     "dimension_scores": dimension_scores,
     "staffing": staffing,
+    "monthly_trends": monthly_trends,
 }
+
+
+@_chart
+def topic_volumes(names: Sequence[str], posts: Sequence[int], complaints: Sequence[int], *,
+                  title: str = "Customer posts by topic") -> str:
+    """Horizontal bars of posts per topic, the complaints among them drawn darker, so a topic's
+    size and how much of it is complaints read at once."""
+    fig = _figure(0.8 + 0.32 * max(1, len(names)))
+    if not names:
+        return _empty(fig, title)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))[::-1]
+    ax.barh(y, posts, color=LIGHT, height=0.6, label="Posts")
+    ax.barh(y, complaints, color=NAVY, height=0.6, label="Complaints")
+    for yi, n in zip(y, posts):
+        ax.text(n, yi, f" {n:,}", va="center", fontsize=7.5, color=INK)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _finish_bars(fig, ax, y, [n if len(n) <= 40 else n[:39] + "…" for n in names], title,
+                        xmax=max(posts) * 1.12 or 1, percent=False)

@@ -6,6 +6,14 @@ would silently change a client's grade. Loading therefore fails loudly, once, li
 problem and the valid names. Why a questionnaire: integration (escalation policy, CRM, routing...)
 cannot be seen in posts; without answers those criteria are reported as not assessed, never
 guessed, and the levels that depend on them as "not confirmed".
+
+Why intervals in the grade: a threshold met by 12 conversations is not met in the same way as one
+met by 12,000. Each data criterion is judged on its 95% interval (``metrics.intervals``) and its
+evidence size against the rubric's ``min_evidence``: ``pass`` or ``fail`` only when the whole
+interval is on one side of the threshold, else ``uncertain``. A level is ``not_reached`` only on
+a confident failure; uncertain criteria make it ``not_confirmed`` (held back) or ``provisional``
+(reached only through them), and ``confidence`` says in words how far to trust the grade and how
+much more data would settle it.
 """
 from __future__ import annotations
 
@@ -20,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from audit.errors import AuditInputError
+from audit.intervals import n_to_settle
 from audit.metrics import METRICS, UNITS, jsonable, metric_names
 
 LEVELS = ("passive", "active", "strategic", "cross_functional")
@@ -125,6 +134,15 @@ class Threshold(BaseModel):
     source: str = Field(min_length=1)
 
 
+class MinEvidence(BaseModel):
+    """The least evidence (conversations, posts, replies or judged hours: the metric's ``n``)
+    below which a criterion is ``uncertain`` whatever its value, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(ge=1)
+    reason: str = Field(min_length=1)
+
+
 class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid")
     metric: str
@@ -132,6 +150,7 @@ class Criterion(BaseModel):
     direction: Direction | None = None
     floor: float | None = None
     weight: float = Field(1.0, gt=0)
+    min_evidence: MinEvidence | None = None
     thresholds: dict[Level, Threshold] = Field(min_length=1)
 
     @property
@@ -161,6 +180,8 @@ class Criterion(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Criterion:
         problems = self._direction_problems() + self._value_problems()
+        if self.is_question and self.min_evidence is not None:
+            problems.append("min_evidence applies to metrics only; a questionnaire answer is one answer")
         if not problems:
             problems = self._order_problems() + self._floor_problems()
         if problems:
@@ -238,6 +259,7 @@ class Rubric(BaseModel):
     name: str = "custom"
     description: str = ""
     sources: dict[str, str] = Field(default_factory=dict)
+    evidence: dict[str, MinEvidence] = Field(default_factory=dict)  # named minimums, cited by YAML anchor
     dimensions: dict[str, Dimension] = Field(min_length=1)
     _path: str | None = PrivateAttr(default=None)
 
@@ -335,7 +357,7 @@ def criterion_score(value: float, thresholds: list[tuple[str, float]], floor: fl
 
 def _metric_value(crit: Criterion, overall: Mapping, questionnaire: Questionnaire | None
                   ) -> tuple[str, object, str | None]:
-    """(status, value, note): status is assessed, no_data or not_assessed."""
+    """(state, value, note): state is assessed, no_data or not_assessed."""
     if crit.is_question:
         if questionnaire is None:
             return "not_assessed", None, "not assessed (no questionnaire)"
@@ -370,14 +392,60 @@ def _evidence(crit: Criterion, metrics: Mapping, questionnaire: Questionnaire | 
             "examples": list(metrics.get("examples", {}).get(key, [])) if key else []}
 
 
+def _interval(crit: Criterion, metrics: Mapping) -> tuple[tuple | None, int | None]:
+    """The criterion's 95% interval and evidence size, when the metrics carry them."""
+    if crit.is_question:
+        return None, None
+    iv = (metrics.get("intervals") or {}).get("overall", {}).get(crit.metric)
+    n = (metrics.get("interval_n") or {}).get("overall", {}).get(crit.metric)
+    return (tuple(iv) if iv is not None else None), n
+
+
+def _level_status(number: float | None, threshold: float, crit: Criterion, interval: tuple | None,
+                  n: int | None) -> str:
+    """pass / fail only when the evidence is enough and the whole interval is on one side of the
+    threshold; uncertain otherwise; not_assessed without a value. Without an interval (an answer,
+    a flag, or an ``overall`` dict graded alone) the value decides."""
+    if number is None:
+        return "not_assessed"
+    point = _passes(number, threshold, crit.direction)
+    if crit.min_evidence is not None and n is not None and n < crit.min_evidence.n:
+        return "uncertain"
+    if interval is None:
+        return "pass" if point else "fail"
+    low, high = interval
+    if crit.direction == "at_least":
+        sure_pass, sure_fail = low is not None and low >= threshold, high is not None and high < threshold
+    else:
+        sure_pass, sure_fail = high is not None and high <= threshold, low is not None and low > threshold
+    return "pass" if sure_pass else "fail" if sure_fail else "uncertain"
+
+
+def _why_uncertain(crit: Criterion, n: int | None) -> str:
+    if crit.min_evidence is not None and n is not None and n < crit.min_evidence.n:
+        return (f"too little evidence: n = {n}, fewer than the {crit.min_evidence.n} needed "
+                f"({' '.join(crit.min_evidence.reason.split())})")
+    return "the 95% interval straddles the threshold"
+
+
+def _criterion_status(levels: Mapping[str, Mapping]) -> str:
+    """Where the criterion stands on its way up: the status at its first level not passed."""
+    return next((lv["status"] for lv in levels.values() if lv["status"] != "pass"), "pass")
+
+
 def _evaluate(dim_id: str, crit_id: str, crit: Criterion, metrics: Mapping, overall: Mapping,
               questionnaire: Questionnaire | None) -> dict:
-    status, value, note = _metric_value(crit, overall, questionnaire)
-    number = crit.numeric(value) if status == "assessed" else None
+    state, value, note = _metric_value(crit, overall, questionnaire)
+    number = crit.numeric(value) if state == "assessed" else None
+    interval, n = _interval(crit, metrics)
     levels = {level: {"threshold": t.value if not crit.is_question else _answer(t.value),
                       "required": t.required, "source": " ".join(t.source.split()),
-                      "passed": None if number is None else _passes(number, crit.numeric(t.value), crit.direction)}
+                      "passed": None if number is None else _passes(number, crit.numeric(t.value), crit.direction),
+                      "status": _level_status(number, crit.numeric(t.value), crit, interval, n)}
               for level, t in crit.ordered()}
+    status = _criterion_status(levels)
+    if status == "uncertain":
+        note = _why_uncertain(crit, n)
     score = None if number is None else criterion_score(
         number, [(level, crit.numeric(t.value)) for level, t in crit.ordered()], float(crit.floor), crit.direction)
     metric = None if crit.is_question else METRICS[crit.metric]
@@ -387,33 +455,45 @@ def _evaluate(dim_id: str, crit_id: str, crit: Criterion, metrics: Mapping, over
         "title": crit.title or (metric.title if metric else questionnaire_items()[crit.metric[len(Q_PREFIX):]]),
         "definition": metric.definition if metric else None,
         "unit": crit.unit, "direction": crit.direction, "floor": crit.floor, "weight": crit.weight,
-        "status": status, "note": note, "value": value, "score": score, "levels": levels,
+        "status": status, "note": note, "value": value, "interval": interval, "n": n,
+        "min_evidence": crit.min_evidence.model_dump() if crit.min_evidence else None,
+        "score": score, "levels": levels,
         "evidence": _evidence(crit, metrics, questionnaire),
     }
+
+
+ATTAINED = ("reached", "provisional")
 
 
 def _gate(results: list[dict], required_only: bool) -> list[dict]:
     """Level L is reached when every (required) threshold of L and of all lower levels passes.
 
-    A level with no failure but an unassessed threshold is "not_confirmed": the data cannot say.
+    ``not_reached`` only when one fails with confidence (its whole interval on the failing side).
+    Otherwise a level held back by a threshold that is not assessed, or uncertain with its value on
+    the failing side, is ``not_confirmed``: the data cannot say. One whose uncertain thresholds
+    all have their value on the passing side is ``provisional``: reached, but only just shown.
     """
     out = [{"level": "passive", "title": LEVEL_TITLES["passive"], "status": "reached", "failed": [],
-            "not_assessed": []}]
+            "not_assessed": [], "uncertain": []}]
     previous = "reached"
     for level in GRADED_LEVELS:
-        own = [r for r in results if level in r["levels"] and (r["levels"][level]["required"] or not required_only)]
-        failed = [r["ref"] for r in own if r["levels"][level]["passed"] is False]
-        unknown = [r["ref"] for r in own if r["levels"][level]["passed"] is None]
+        own = [(r["ref"], r["levels"][level]) for r in results
+               if level in r["levels"] and (r["levels"][level]["required"] or not required_only)]
+        failed = [ref for ref, t in own if t["status"] == "fail"]
+        unknown = [ref for ref, t in own if t["status"] == "not_assessed"]
+        uncertain = [ref for ref, t in own if t["status"] == "uncertain"]
+        held = unknown + [ref for ref, t in own if t["status"] == "uncertain" and not t["passed"]]
         status = ("not_reached" if previous == "not_reached" or failed
-                  else "not_confirmed" if previous == "not_confirmed" or unknown else "reached")
+                  else "not_confirmed" if previous == "not_confirmed" or held
+                  else "provisional" if previous == "provisional" or uncertain else "reached")
         out.append({"level": level, "title": LEVEL_TITLES[level], "status": status, "failed": failed,
-                    "not_assessed": unknown})
+                    "not_assessed": unknown, "uncertain": uncertain})
         previous = status
     return out
 
 
 def _highest(gates: list[dict]) -> str:
-    return [g["level"] for g in gates if g["status"] == "reached"][-1]
+    return [g["level"] for g in gates if g["status"] in ATTAINED][-1]
 
 
 def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
@@ -424,32 +504,104 @@ def _weighted(pairs: list[tuple[float, float | None]]) -> float | None:
 
 def _target(r: dict, level: str) -> dict:
     t = r["levels"][level]
-    state = "not_assessed" if r["status"] != "assessed" else "failed"
+    state = {"not_assessed": "not_assessed", "uncertain": "uncertain"}.get(t["status"], "failed")
     return {"ref": r["ref"], "metric": r["metric"], "title": r["title"], "status": state,
-            "note": r["note"], "value": r["value"], "target": t["threshold"], "direction": r["direction"],
+            "note": r["note"], "value": r["value"], "interval": r["interval"], "n": r["n"],
+            "passed": t["passed"], "target": t["threshold"], "direction": r["direction"],
             "required": t["required"], "source": t["source"]}
 
 
 def _next_level(level: str, results: list[dict]) -> dict | None:
+    """What the next level needs: each of its thresholds not passed with confidence."""
     if level == LEVELS[-1]:
         return None
     nxt = LEVELS[LEVELS.index(level) + 1]
-    todo = [r for r in results if nxt in r["levels"] and r["levels"][nxt]["passed"] is not True]
+    todo = [r for r in results if nxt in r["levels"] and r["levels"][nxt]["status"] != "pass"]
     return {"level": nxt, "title": LEVEL_TITLES[nxt],
             "required": [_target(r, nxt) for r in todo if r["levels"][nxt]["required"]],
             "recommended": [_target(r, nxt) for r in todo if not r["levels"][nxt]["required"]]}
 
 
-def _summary(level: str, score: float | None, gates: list[dict]) -> str:
+def _summary(level: str, score: float | None, gates: list[dict], confidence: str) -> str:
     """One paragraph for the report: the grade, what blocks the next level, what was not confirmed."""
-    parts = [LEVEL_TITLES[level] + (f" (score {score:.0f}/100)." if score is not None else ".")]
-    nxt = next((g for g in gates if g["status"] != "reached"), None)
+    provisional = {g["level"]: g for g in gates}[level]["status"] == "provisional"
+    parts = [LEVEL_TITLES[level] + (" (provisional)" if provisional else "")
+             + (f" (score {score:.0f}/100)." if score is not None else ".")]
+    nxt = next((g for g in gates if g["status"] not in ATTAINED), None)
     if nxt is not None and nxt["failed"]:
         parts.append(f"{nxt['title']} not reached: {', '.join(nxt['failed'])} below target.")
+    if provisional:
+        shown = [ref for g in gates if g["status"] == "provisional" for ref in g["uncertain"]]
+        parts.append(f"Reached only on uncertain evidence: {', '.join(dict.fromkeys(shown))}.")
     for g in gates:
         if g["status"] == "not_confirmed":
-            parts.append(f"{g['title']} could not be confirmed, not assessed: {', '.join(g['not_assessed'])}.")
+            why = [f"not assessed: {', '.join(g['not_assessed'])}"] if g["not_assessed"] else []
+            unsure = [ref for ref in g["uncertain"] if ref not in g["not_assessed"]]
+            why += [f"uncertain: {', '.join(unsure)}"] if unsure else []
+            parts.append(f"{g['title']} could not be confirmed, {'; '.join(why)}.")
+    parts.append(f"Confidence in the grade: {confidence}.")
     return " ".join(parts)
+
+
+def _decisive(level: str, results: list[dict], gates: list[dict]) -> list[tuple[dict, str]]:
+    """The required data thresholds that decide the grade: those of every level up to the grade,
+    and the next level's unless a confident failure already settles that one."""
+    status = {g["level"]: g["status"] for g in gates}
+    top = LEVELS.index(level) + (1 if level != LEVELS[-1] and status[LEVELS[LEVELS.index(level) + 1]] == "not_confirmed" else 0)
+    return [(r, lv) for r in results if r["kind"] == "metric"
+            for lv in LEVELS[1:top + 1] if lv in r["levels"] and r["levels"][lv]["required"]]
+
+
+def _count_words(n: float, word: str) -> str:
+    return f"{n:,.0f} {word}{'' if round(n) == 1 else 's'}"
+
+
+def _confidence(level: str, results: list[dict], gates: list[dict], metrics: Mapping) -> dict:
+    """high / medium / low, the reason in words, and roughly how much more data would settle it.
+
+    low: a threshold that decides the grade has less evidence than the rubric's ``min_evidence``;
+    medium: one has enough evidence but its interval straddles the threshold; high: neither.
+    """
+    decisive = _decisive(level, results, gates)
+    unsure = [(r, lv) for r, lv in decisive if r["levels"][lv]["status"] == "uncertain"]
+    thin = [(r, lv) for r, lv in unsure if r["min_evidence"] and r["n"] is not None and r["n"] < r["min_evidence"]["n"]]
+    close = [(r, lv) for r, lv in unsure if (r, lv) not in thin]
+    overall = metrics.get("overall") or {}
+    conversations = overall.get("customer_conversations")
+    days = ((metrics.get("scope") or {}).get("period") or {}).get("days")
+    basis = (f"{_count_words(conversations, 'customer conversation')} over {_count_words(days, 'day')}"
+             if conversations is not None and days else "the figures given")
+    factors = [r["min_evidence"]["n"] / max(r["n"], 1) for r, _ in thin]
+    for r, lv in ([] if thin else close):   # thin evidence first: more of it may move the figure too
+        need = n_to_settle(int(r["n"] or 0), float(r["value"]), r["interval"], float(r["levels"][lv]["threshold"]))
+        if need:
+            factors.append(need / max(r["n"], 1))
+    factor = max(factors, default=None)
+    more = None
+    if factor is not None and conversations and days:
+        more = {"factor": factor, "conversations": int(math.ceil(conversations * factor)),
+                "days": int(math.ceil(days * factor)), "weeks": int(math.ceil(days * factor / 7))}
+    settle = ("" if not more else
+              f" An export of about {_count_words(more['weeks'], 'week')} (about "
+              f"{_count_words(more['conversations'], 'customer conversation')} at today's volume) would settle it."
+              if more["weeks"] <= 104 else
+              " Even two years of data at today's volume may not settle it: the figure sits almost on the threshold.")
+    names = lambda pairs: ", ".join(dict.fromkeys(str(r["title"]).lower() for r, _ in pairs))
+    refs = lambda pairs: len({r["ref"] for r, _ in pairs})
+    if thin:
+        level_name, reason = "low", (
+            f"Based on {basis}: {refs(thin)} of the {refs(decisive)} measured criteria that decide the grade "
+            f"rest{'s' if refs(thin) == 1 else ''} on too little data ({names(thin)}).{settle}")
+    elif close:
+        level_name, reason = "medium", (
+            f"Based on {basis}: enough data, but {names(close)} sit{'s' if refs(close) == 1 else ''} "
+            f"so close to the threshold that the 95% interval straddles it.{settle}")
+    else:
+        level_name, reason = "high", (
+            f"Based on {basis}: every measured criterion that decides the grade clears or misses its "
+            "threshold with its whole 95% interval.")
+    return {"confidence": level_name, "confidence_reason": reason, "more_data": more,
+            "uncertain_criteria": sorted({r["ref"] for r, _ in unsure})}
 
 
 def _as_questionnaire(q: Questionnaire | Mapping | str | Path | None) -> Questionnaire | None:
@@ -483,13 +635,17 @@ def grade(metrics: Mapping, rubric: Rubric | str | Path | None = None,
     gates = _gate(results, required_only=True)
     level = _highest(gates)
     score = _weighted([(d["weight"], d["score"]) for d in dimensions.values()])
+    confidence = _confidence(level, results, gates, context)
     return jsonable({
         "level": level, "level_title": LEVEL_TITLES[level], "level_index": LEVELS.index(level),
+        "level_status": {g["level"]: g["status"] for g in gates}[level],
         "score": score,
         "assessed_weight_share": _weighted([(d["weight"], d["assessed_weight_share"]) for d in dimensions.values()]),
-        "summary": _summary(level, score, gates),
+        "summary": _summary(level, score, gates, confidence["confidence"]),
+        **confidence,
         "levels": gates,
-        "not_confirmed": [{"level": g["level"], "title": g["title"], "not_assessed": g["not_assessed"]}
+        "not_confirmed": [{"level": g["level"], "title": g["title"], "not_assessed": g["not_assessed"],
+                           "uncertain": g["uncertain"]}
                           for g in gates if g["status"] == "not_confirmed"],
         "next_level": _next_level(level, results),
         "dimensions": dimensions,

@@ -15,8 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
+from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
+from audit.lookup import lookup
 from audit.threads import UNKNOWN_BRAND
+from audit.trends import monthly as monthly_trends
+# Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
+# audit.voice, calibrated on hand-labelled real replies; the metric definitions below describe them.
+from audit.voice import agents as _agents
+from audit.voice import hands_over, normalise_reply, personalised, redirects  # noqa: F401 (normalise_reply: playbook)
 
 MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
                    "channel", "conversation_id", "brand", "sentiment")
@@ -25,11 +33,11 @@ CONVERSATION_COLUMNS = ("conversation_id", "brand", "channel", "opened_at", "ope
                         "last_customer_at", "last_brand_at")
 
 HOURS_PER_WEEK = 168
+MIN_HOUR_CONVERSATIONS = 5     # an hour of the week with fewer conversations is not judged
 MAX_EXAMPLES = 10
 CANNED_MIN_REPEATS = 3
 FOLLOW_UP_GAP = pd.Timedelta(hours=1)
 NIGHT_HOURS = (22, 6)          # [22:00, 06:00) local time
-BUSINESS_HOURS = (9, 17)       # Monday-Friday [09:00, 17:00) local time
 SERVICE_HANDLE = re.compile(r"(?:help|support|cares|service)$", re.IGNORECASE)
 
 # Unit -> the range a value (and so a rubric threshold) can take.
@@ -41,34 +49,22 @@ UNITS: dict[str, tuple[float, float]] = {
     "hours_of_week": (0.0, float(HOURS_PER_WEEK)),
     "flag": (0.0, 1.0),
 }
-
-# --- reply text patterns (documented in the metric definitions) ------------------------------
-_URL = r"(?:https?://|www\.)\S+"
-REDIRECT = re.compile(
-    r"\bDM(?:s|'?d|'?ing)?\b|\bdirect(?:ly)? messag|\bprivate messag|\binbox us\b|\bsend us a (?:PM|message)\b"
-    r"|\be-?mail us\b|\bcall us\b|\bgive us a (?:call|ring)\b|\bphone us\b|" + _URL,
-    re.IGNORECASE)
-SIGNOFF = re.compile(
-    r"(?:^|\s)(?:\^[A-Z]{1,4}|\*[A-Z]{1,4}|[-\u2013\u2014~]\s?[A-Z][a-z]{1,15}|[-\u2013\u2014~]\s?[A-Z]{2,4})\s*$")
-_GREETING_NAME = re.compile(
-    r"\b((?i:hi|hey|hello|dear|thanks|thank you|sorry|morning|afternoon|evening))\s+"
-    r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to|please|we|our|you|the|it|this|that)\b)"
-    r"[A-Z][a-z]+")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
-ESCALATION = re.compile(
-    r"(?<!contact )(?<!call )\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"
-    r"(?: on| along| over)? to\b|\bescalat(?:e|ed|es|ing|ion)\b|\bforwarded\b|\bforwarding (?:this|it|your)\b"
-    r"|\bhanded (?:this|it) (?:over )?to\b",
-    re.IGNORECASE)
-
+INTERVAL_UNITS = frozenset({"share", "minutes"})  # estimates; counts and flags are what happened
 
 @dataclass(frozen=True)
 class Measure:
-    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60")."""
+    """A metric value plus the counts behind it, so the grade can cite evidence ("41 of 60"),
+    and for estimates (shares, medians, percentiles) its 95% ``interval`` (see audit.intervals)."""
 
     value: float | int | None
     numerator: int | None = None
     denominator: int | None = None
+    interval: Interval | None = None
+
+    @property
+    def n(self) -> int | None:
+        """The evidence size behind an estimate: the denominator of a share, the count of a quantile."""
+        return self.denominator
 
 
 @dataclass(frozen=True)
@@ -134,13 +130,13 @@ def share(hits: pd.Series, within: pd.Series | None = None) -> Measure:
         hits = hits[within]
     n = int(len(hits))
     k = int(hits.sum())
-    return Measure(k / n if n else None, k, n)
+    return Measure(k / n if n else None, k, n, wilson(k, n))
 
 
 def quantile(values: pd.Series, q: float) -> Measure:
     """Quantile with numpy's default linear interpolation; NaN values (unanswered) are dropped."""
     v = values.dropna()
-    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)))
+    return Measure(float(v.quantile(q)) if len(v) else None, None, int(len(v)), quantile_interval(v, q))
 
 
 def count(mask: pd.Series) -> Measure:
@@ -156,22 +152,6 @@ def _hour_of_week(local: pd.Series) -> pd.Series:
     return local.dt.day_of_week * 24 + local.dt.hour
 
 
-def normalise_reply(text: pd.Series) -> pd.Series:
-    """Reduce a reply to its template: handles, links, names, sign-offs and numbers removed."""
-    t = text.str.replace(_URL, " ", regex=True)
-    t = t.str.replace(r"(?<![\w@])@\w+", " ", regex=True)
-    t = t.str.replace(SIGNOFF, " ", regex=True)
-    t = t.str.replace(_GREETING_NAME, r"\1", regex=True)
-    t = t.str.casefold().str.replace(r"\d+", "#", regex=True)
-    t = t.str.replace(r"[^\w#]+", " ", regex=True)
-    return t.str.strip()
-
-
-def _personal(text: pd.Series) -> pd.Series:
-    # count() rather than contains(): the greeting pattern's group is for normalise_reply.
-    return (text.str.count(_GREETING_NAME) > 0) | text.str.contains(_FIRST_PERSON)
-
-
 # --- preparation: every derived column computed once on the full data --------------------------
 @dataclass(frozen=True)
 class Prepared:
@@ -179,6 +159,7 @@ class Prepared:
     conversations: pd.DataFrame
     days: pd.DatetimeIndex  # local calendar days of the whole export
     tz: str
+    hours: BH.BusinessHours
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
@@ -203,15 +184,16 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     m["_is_reply"] = brand_msg & m["reply_to_id"].notna()
     m["_direct_reply"] = m["message_id"].isin(m.loc[brand_msg, "reply_to_id"].dropna())
     last_brand = m.loc[brand_msg].groupby("conversation_id")["created_at"].max()
-    m["_followed"] = (m["conversation_id"].map(last_brand) > m["created_at"]).fillna(False).astype(bool)
+    m["_followed"] = (lookup(m["conversation_id"], last_brand) > m["created_at"]).fillna(False).astype(bool)
     m["_negative"] = m["sentiment"].eq("negative").fillna(False).astype(bool)
     m["_praise"] = (m["sentiment"].eq("positive") | m["intent"].eq("compliment")).fillna(False).astype(bool)
     text = m.loc[brand_msg, "text"].fillna("").astype("str")  # reply-style flags: brand posts only
+    agent = m.loc[brand_msg, "agent"] if "agent" in m.columns else _agents(text, m.loc[brand_msg, "author"])
     flags = {
-        "_redirect": text.str.contains(REDIRECT),
-        "_signoff": text.str.replace(_URL, "", regex=True).str.rstrip().str.contains(SIGNOFF),
-        "_personal": _personal(text),
-        "_escalation": text.str.contains(ESCALATION),
+        "_redirect": redirects(text),
+        "_signoff": agent.notna(),
+        "_personal": personalised(text),
+        "_escalation": hands_over(text),
     }
     for name, flag in flags.items():
         m[name] = flag.reindex(m.index, fill_value=False).astype(bool)
@@ -219,7 +201,8 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     return m
 
 
-def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str) -> pd.DataFrame:
+def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str,
+                           hours: BH.BusinessHours) -> pd.DataFrame:
     """Per-conversation flags: timing buckets, sentiment at open and at the end, follow-up."""
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
@@ -235,7 +218,9 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     hour, weekday = opened.dt.hour, opened.dt.day_of_week
     c["_night"] = (hour >= NIGHT_HOURS[0]) | (hour < NIGHT_HOURS[1])
     c["_weekend"] = weekday >= 5
-    c["_business_hours"] = (weekday < 5) & (hour >= BUSINESS_HOURS[0]) & (hour < BUSINESS_HOURS[1])
+    c["_business_hours"] = BH.is_open(hours, c["opened_at"])
+    c["_outside_hours"] = ~c["_business_hours"] & c["opened_at"].notna()
+    c["_how_in_hours"] = c["_how"].map(dict(enumerate(hours.open_share_by_hour()))).ge(0.5)  # hour mostly open
 
     sentiment = m.drop_duplicates("message_id").set_index("message_id")["sentiment"]
     c["_open_negative"] = c["opening_message_id"].map(sentiment).eq("negative").fillna(False).astype(bool)
@@ -253,15 +238,22 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     return c
 
 
-def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC") -> Prepared:
-    """Derive every flag once on the full data, so each scope is just a row filter."""
+def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
+            hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> Prepared:
+    """Derive every flag once on the full data, so each scope is just a row filter.
+
+    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``);
+    ``days``: the local calendar days of the analysis window (audit.window); default: first to
+    last post of ``messages``."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
+    hours = hours or BH.parse(BH.DEFAULT_SPEC, tz=tz)
     m = _prepare_messages(messages, tz)
-    c = _prepare_conversations(conversations, m, tz)
+    c = _prepare_conversations(conversations, m, tz, hours)
     local_days = m["_local"].dt.normalize()
-    days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
-    return Prepared(m, c, days, tz)
+    if days is None:
+        days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
+    return Prepared(m, c, days, tz, hours)
 
 
 def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
@@ -291,8 +283,9 @@ _add("inbound_posts", "Inbound posts",
      "Number of customer posts in conversations with the brand handle(s).",
      "count", None, lambda s: Measure(len(s.inbound)), "volume")
 _add("inbound_per_day", "Inbound posts per day",
-     "Inbound posts divided by the number of local calendar days the whole export spans "
-     "(first to last post, inclusive), so brands in one export are comparable.",
+     "Inbound posts divided by the number of local calendar days of the analysis window (first to "
+     "last post, inclusive, without stray timestamps isolated from the body of the data, or the "
+     "--since/--until dates), so brands in one export are comparable.",
      "posts_per_day", None,
      lambda s: Measure(len(s.inbound) / s.days if s.days else None, len(s.inbound), s.days), "volume")
 _add("customer_conversations", "Customer-opened conversations",
@@ -313,7 +306,11 @@ _SUBSETS: dict[str, tuple[str | None, str]] = {
     "night_": ("_night", "customer-opened conversations opened at night (22:00-06:00 local time)"),
     "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
     "business_hours_": ("_business_hours",
-                        "customer-opened conversations opened Monday-Friday 09:00-17:00 local time"),
+                        "customer-opened conversations opened within the client's business hours "
+                        "(scope.business_hours: by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
+    "outside_hours_": ("_outside_hours",
+                       "customer-opened conversations opened outside the client's business hours "
+                       "(evenings, days off and holidays, scope.business_hours)"),
 }
 _UNANSWERED_COUNT = "; unanswered conversations count as not"
 _STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {
@@ -349,6 +346,7 @@ _SUBSET_STATS = {
     "night_": ("response_rate", "first_response_median_min"),
     "weekend_": ("response_rate", "first_response_median_min"),
     "business_hours_": ("response_rate", "first_response_median_min"),
+    "outside_hours_": ("response_rate", "first_response_median_min"),
 }
 
 
@@ -376,28 +374,48 @@ def _within_1h_by_hour(convs: pd.DataFrame) -> pd.Series:
     return convs.groupby("_how")["_within_1h"].mean().reindex(range(HOURS_PER_WEEK))
 
 
+def _judged_hours(convs: pd.DataFrame) -> pd.Series:
+    """Within-1-hour share per hour of the week, for the hours with enough conversations to judge."""
+    sizes = convs.groupby("_how").size()
+    return _within_1h_by_hour(convs).loc[lambda r: r.index.isin(sizes.index[sizes >= MIN_HOUR_CONVERSATIONS])]
+
+
 def _hours_covered(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs)
-    return Measure(int((by_hour >= 0.5).sum()), None, HOURS_PER_WEEK)
+    return Measure(int((_judged_hours(s.convs) >= 0.5).sum()), None, HOURS_PER_WEEK)
 
 
 def _hours_covered_share(s: Scope) -> Measure:
-    by_hour = _within_1h_by_hour(s.convs).dropna()
-    return share(by_hour >= 0.5)
+    return share(_judged_hours(s.convs) >= 0.5)
+
+
+def _hours_not_judged(s: Scope) -> Measure:
+    sizes = s.convs.groupby("_how").size()
+    return Measure(int(((sizes > 0) & (sizes < MIN_HOUR_CONVERSATIONS)).sum()))
 
 
 _COVERED = ("an hour of the week (Monday 00:00 = hour 0, local time) is covered when at least half "
             "of the customer-opened conversations that started in it got a first brand reply within "
             "60 minutes, i.e. their (lower) median first response is at most 1 hour, unanswered "
-            "counting as never")
+            f"counting as never; only hours with at least {MIN_HOUR_CONVERSATIONS} such conversations "
+            "are judged (fewer say nothing about the hour)")
 _add("hours_covered_1h", "Hours of the week covered within 1 h",
-     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours without any "
-     "customer-opened conversation count as not covered.",
+     f"Number of the 168 hours of the week that are covered; {_COVERED}. Hours not judged "
+     "count as not covered.",
      "hours_of_week", True, _hours_covered, "coverage")
 _add("hours_covered_share", "Share of active hours covered within 1 h",
-     f"Share of the hours of the week with at least one customer-opened conversation that are "
-     f"covered; {_COVERED}.",
+     f"Share of the judged hours of the week that are covered; {_COVERED}.",
      "share", True, _hours_covered_share, "coverage")
+_add("business_hours_covered_share", "Share of business hours covered within 1 h",
+     f"Share of the judged hours of the week that lie (at least half) inside the client's business hours "
+     f"(scope.business_hours) and are covered; {_COVERED}.",
+     "share", True,
+     lambda s: share(_judged_hours(s.convs).loc[lambda r: r.index.isin(s.convs.loc[s.convs["_how_in_hours"], "_how"])]
+                     >= 0.5),
+     "coverage")
+_add("hours_not_judged", "Hours of the week too thin to judge",
+     f"Number of hours of the week with at least one but fewer than {MIN_HOUR_CONVERSATIONS} "
+     "customer-opened conversations: their coverage is not judged.",
+     "hours_of_week", None, _hours_not_judged, "coverage")
 
 
 def _negative_posts(s: Scope) -> pd.DataFrame:
@@ -435,9 +453,10 @@ _add("compliments_answered_rate", "Compliments answered",
      "recovery", "compliments_unanswered")
 
 _add("private_redirect_share", "Replies moving to a private channel",
-     "Share of brand replies that move the case out of public view: they mention a DM / direct or "
-     "private message, 'send us a message', 'inbox us', 'email us', 'call us', 'give us a call', "
-     "'phone us', or contain a link (http(s):// or www.).",
+     "Share of brand replies that move the case out of public view: a DM / direct or private "
+     "message, inbox, e-mail (an address or 'email us'), a phone call or number, live chat, a form, "
+     "or a link offered as the way to contact support ('reach us here: <link>'); a link to "
+     "information only does not count.",
      "share", True, lambda s: share(s.replies["_redirect"]), "channel_strategy", "private_redirect")
 _add("service_handle_present", "Dedicated service handle",
      "1 when one of the brand handles is a dedicated service handle (its name ends in help, support, "
@@ -450,12 +469,15 @@ _add("service_handle_reply_share", "Replies from the service handle",
      "channel_strategy", "service_handle_replies")
 
 _add("signoff_share", "Replies signed by an agent",
-     "Share of brand replies ending (links ignored) in an agent sign-off: ^AB, *JS, -Kim, - Becky, "
-     "~Jo, -JS (caret, asterisk or dash followed by initials or a capitalised first name).",
+     "Share of brand replies ending in an agent sign-off (links, thread markers like 2/2 and emoji "
+     "after it ignored): a caret, asterisk, slash or dash before initials or a first name (^AB, ^cr, "
+     "*KellenF, /LS, - Nick), a closing with a name ('Thanks, James'), or a name alone after the "
+     "last sentence; team hashtags and team names are not agents.",
      "share", True, lambda s: share(s.replies["_signoff"]), "voice", "signoff")
 _add("personalised_share", "Personalised replies",
-     "Share of brand replies that address the customer by name after a greeting ('Hi Sarah', "
-     "'Thanks Tom') or speak in the first person singular (I, I'm, I'll, I've, I'd, me, my).",
+     "Share of brand replies that address the customer by name ('Hi Sarah', 'Thanks Tom', "
+     "'..., Alexa.') or speak in the first person singular (I, I'm, I'll, I've, I'd, me, my; the "
+     "sign-off itself not counted).",
      "share", True, lambda s: share(s.replies["_personal"]), "voice", "personalised")
 
 
@@ -475,9 +497,10 @@ _add("follow_up_rate", "Follow-up",
      "or the brand posted two messages at least 1 hour apart.",
      "share", True, lambda s: share(s.convs["_follow_up"], s.convs["answered"]), "integration", "follow_up")
 _add("escalation_share", "Replies handing over to another team",
-     "Share of brand replies that hand the case over: 'our (...) team' (not 'contact/call our ... "
-     "team', which sends the customer away), 'specialist', 'passed this to', "
-     "'escalated/escalation', 'forwarded', 'handed this over to'.",
+     "Share of brand replies that hand the case to other people in the organisation: 'passed this "
+     "to / on', 'escalated', 'forwarded', 'shared your feedback', 'fed back to', 'logged this', "
+     "'a specialist', 'a member of our team', 'check with our ... team' (not 'contact our team', "
+     "which sends the customer away).",
      "share", True, lambda s: share(s.replies["_escalation"]), "integration", "escalation")
 
 
@@ -565,6 +588,16 @@ def _values(measures: Mapping[str, Measure]) -> dict[str, object]:
     return {name: m.value for name, m in measures.items()}
 
 
+def _intervals(measures: Mapping[str, Measure]) -> dict[str, object]:
+    """``[low, high]`` of every estimate (shares, times); counts have none and are left out."""
+    return {name: None if m.interval is None else list(m.interval)
+            for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
+def _interval_n(measures: Mapping[str, Measure]) -> dict[str, object]:
+    return {name: m.denominator for name, m in measures.items() if METRICS[name].unit in INTERVAL_UNITS}
+
+
 def _series(s: Scope, prep: Prepared) -> dict[str, object]:
     by_day = s.inbound["_local"].dt.normalize().value_counts().reindex(prep.days, fill_value=0)
     by_hour = s.inbound["_how"].value_counts().reindex(range(HOURS_PER_WEEK), fill_value=0)
@@ -595,7 +628,8 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
-                service_handles_config: Iterable[str] = (), tz: str = "UTC") -> dict:
+                service_handles_config: Iterable[str] = (), tz: str = "UTC",
+                business_hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -604,7 +638,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz)
+    prep = prepare(messages, conversations, tz, business_hours, days)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:
@@ -615,18 +649,28 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client_scope = scope(prep, client, service)
     overall = compute_scope(client_scope)
     channels = sorted(set(client_scope.inbound["channel"].dropna()) | set(client_scope.replies["channel"].dropna()))
+    brands_ = {spelling: compute_scope(scope(prep, [spelling], service)) for spelling in known.values()}
+    by_channel = {ch: compute_scope(scope(prep, client, service, ch)) for ch in channels}
     return jsonable({
         "definitions": definitions(),
         "overall": _values(overall),
         "counts": {name: {"numerator": m.numerator, "denominator": m.denominator}
                    for name, m in overall.items() if m.denominator is not None},
-        "by_brand": {spelling: _values(compute_scope(scope(prep, [spelling], service)))
-                     for spelling in known.values()},
-        "by_channel": {ch: _values(compute_scope(scope(prep, client, service, ch)))
-                       for ch in channels},
+        "by_brand": {h: _values(m) for h, m in brands_.items()},
+        "by_channel": {ch: _values(m) for ch, m in by_channel.items()},
+        "interval_confidence": CONFIDENCE,
+        "intervals": {"overall": _intervals(overall),
+                      "by_brand": {h: _intervals(m) for h, m in brands_.items()},
+                      "by_channel": {ch: _intervals(m) for ch, m in by_channel.items()}},
+        "interval_n": {"overall": _interval_n(overall),
+                       "by_brand": {h: _interval_n(m) for h, m in brands_.items()},
+                       "by_channel": {ch: _interval_n(m) for ch, m in by_channel.items()}},
         "series": _series(client_scope, prep),
+        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
+        "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),
+        "agents": agents.summary(prep.messages, client_scope.convs, client),
         "scope": {
             "client_handles": client,
             "missing_client_handles": [h for h in client if h.casefold() not in known],
@@ -634,6 +678,9 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
             "peer_handles": sorted(v for k, v in known.items() if k not in client_scope.handles),
             "channels": channels,
             "tz": tz,
+            "business_hours": {**prep.hours.describe(), "holidays_in_period": [
+                d.isoformat() for d in prep.hours.holidays_between(prep.days.min(), prep.days.max())]
+                if len(prep.days) else []},
             "period": {"start": prep.days.min().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "end": prep.days.max().strftime("%Y-%m-%d") if len(prep.days) else None,
                        "days": len(prep.days)},

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import audit
-from audit import files
+from audit import business_hours, files, runfile
+from audit.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
 from audit.errors import AuditInputError, StageFailed
-from audit.safeio import safe_child, slugify
+from audit.safeio import recover_publish, safe_child, slugify
 
 NOTEBOOK_DIR = Path(audit.__file__).resolve().parent.parent / "notebooks"
 NBCONVERT_TEMPLATES = Path(audit.__file__).resolve().parent.parent / "playbook_templates" / "nbconvert"
@@ -43,11 +44,12 @@ STAGES = (
     Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
-          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire")),
+          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY, files.TOPIC_POSTS, files.TOPIC_MODEL)),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
+                                            "since", "until"),
+          (files.METRICS, files.PEERS, files.MATURITY, files.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
-          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
+          (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
 
 
@@ -70,6 +72,10 @@ class RunConfig:
     rubric: str | None = None
     questionnaire: str | None = None
     timezone: str = "UTC"
+    business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
+    holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
+    since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.window)
+    until: str | None = None
     redact: bool = False
     pdf: bool = True
     fresh: bool = False
@@ -79,18 +85,34 @@ class RunConfig:
         return safe_child(Path(self.out), slugify(self.client))
 
     def check(self) -> None:
-        """Fail before any work on a missing input file (one message, with the path)."""
-        for name in ("data", "mapping", "rubric", "questionnaire"):
-            value = getattr(self, name)
-            if value and not Path(value).is_file():
-                raise AuditInputError(f"--{name} {value}: no such file.")
+        """Every parameter before any stage runs: one clear message (exit 2), never a stage
+        failure after ingest and scoring."""
+        from audit import checks, maturity
+        from audit.mapping import load_mapping
+
+        for name in ("data", "rubric", "questionnaire"):
+            checks.input_file(name, getattr(self, name))
+        if self.mapping:
+            load_mapping(self.mapping)
+        maturity.load_rubric(self.rubric)
+        if self.questionnaire:
+            maturity.load_questionnaire(self.questionnaire)
+        checks.timezone(self.timezone)
+        business_hours.parse(self.business_hours, self.holidays, self.timezone)
+        checks.scoring(self.model, self.device, self.batch_size, self.engine, self.quantize)
+        checks.writable_folder("out", self.out)
+        run_dir = self.run_dir()
+        if run_dir.exists() and not run_dir.is_dir():
+            raise AuditInputError(f"{run_dir} is a file; the run folder of {self.client!r} must be a folder.")
+        files.check_owner(run_dir, self.client)
 
 
 def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: RunConfig) -> str:
     content = {
         "version": audit.__version__,
         "params": {k: params[k] for k in stage.params},
-        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) else None for k in stage.input_files},
+        "files": {k: files.file_sha256(getattr(config, k)) if getattr(config, k) and Path(getattr(config, k)).is_file()
+                  else None for k in stage.input_files},
         "upstream": upstream,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -98,8 +120,8 @@ def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: Ru
 
 def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
     params = asdict(config)
-    for key in ("data", "mapping", "rubric", "questionnaire", "cache"):
-        if params[key]:
+    for key in ("data", "mapping", "rubric", "questionnaire", "cache", "holidays"):
+        if params[key] and (key != "holidays" or Path(params[key]).is_file()):
             params[key] = str(Path(params[key]).resolve())
     params["run_dir"] = str(run_dir.resolve())
     return params
@@ -107,18 +129,23 @@ def _parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
 
 def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
     """Execute one notebook with papermill; turn a failing cell into one clear message."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from audit.run_notebooks import RUN_DIR_FROM_NOTEBOOK, prepared
 
     source = NOTEBOOK_DIR / stage.notebook
     if not source.exists():
         raise AuditInputError(f"Notebook {source} is missing: run from a checkout installed with `pip install -e .`.")
     target = run_dir / files.NOTEBOOKS / stage.notebook
     target.parent.mkdir(parents=True, exist_ok=True)
-    wanted = {k: params[k] for k in ("run_dir", *stage.params)}
+    # the run's values go into the parameters cell itself (no injected cell overriding it);
+    # written first and executed in place, so the notebook's metadata names a path, not a copy
+    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}), target)
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=wanted, kernel_name=KERNEL,
-                                   progress_bar=False, request_save_on_cell_execute=False, cwd=str(NOTEBOOK_DIR))
+        papermill.execute_notebook(str(target), str(target), kernel_name=KERNEL, progress_bar=False,
+                                   request_save_on_cell_execute=False, cwd=str(target.parent))
     except PapermillExecutionError as exc:
         if exc.ename in ("AuditInputError", "audit.errors.AuditInputError"):
             raise AuditInputError(exc.evalue) from None
@@ -151,6 +178,9 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     config.check()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    files.claim(run_dir, config.client)
+    recover_publish(run_dir)
+    runfile.write(config, run_dir)
     params = _parameters(config, run_dir)
     state_path = run_dir / STATE
     state = {} if config.fresh or not state_path.exists() else files.read_json(state_path)
@@ -192,6 +222,8 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
         "accepted": accounting["accepted"],
         "quarantined": accounting["quarantined"],
         "cache_hit_rate": scoring["cache"]["hit_rate"],
+        "encoding_note": accounting.get("encoding_note"),
+        "data_name": Path(config.data).name,
         "stages": timings,
     }
 

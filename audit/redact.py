@@ -85,15 +85,41 @@ def redact_authors(authors: pd.Series, brands: Iterable[str], salt: str = "") ->
     return authors.map(mapping).astype(authors.dtype)
 
 
+def agent_pseudonym(handle: str, token: str, salt: str = "") -> str:
+    """A stable stand-in for an agent's sign-off token: the same agent of the same handle keeps
+    the same label across runs, so scorecards stay comparable without naming anyone."""
+    digest = hashlib.sha256(f"{salt}\x00{str(handle).lstrip('@').casefold()}\x00{token}".encode()).hexdigest()[:6]
+    return f"agent-{digest}"
+
+
+def redact_agents(frame: pd.DataFrame, salt: str = "", agent_column: str = "agent",
+                  handle_column: str = "author", text_column: str = "text") -> pd.DataFrame:
+    """Agent tokens (the ``agent`` column ``audit.voice`` fills from sign-offs) become pseudonyms,
+    in that column and in the sign-off itself (the token's last whole-word occurrence in the text)."""
+    if agent_column not in frame.columns or not frame[agent_column].notna().any():
+        return frame
+    out = frame.copy()
+    signed = out.loc[out[agent_column].notna(), [handle_column, agent_column]].astype("string")
+    for (handle, token), rows in signed.groupby([handle_column, agent_column]).groups.items():
+        alias = agent_pseudonym(handle, token, salt)
+        out.loc[rows, agent_column] = alias
+        if text_column in out.columns:
+            word = rf"(?<!\w){re.escape(token)}(?!\w)"
+            out.loc[rows, text_column] = out.loc[rows, text_column].str.replace(
+                rf"{word}(?!.*{word})", alias, regex=True, flags=re.DOTALL)
+    return out
+
+
 def redact_frame(frame: pd.DataFrame, brands: Iterable[str], salt: str = "",
                  text_columns: Iterable[str] = ("text",),
                  author_columns: Iterable[str] = ("author", "customer")) -> pd.DataFrame:
-    """A copy of ``frame`` with customer text and customer ids masked (for ``--redact``)."""
+    """A copy of ``frame`` with customer text, customer ids and agent tokens masked (for ``--redact``)."""
     brands = list(brands)
     out = frame.copy()
     for col in text_columns:
         if col in out.columns:
             out[col] = redact_series(out[col], keep_handles=brands)
+    out = redact_agents(out, salt)  # before authors: an agent is keyed by the brand handle it wrote for
     for col in author_columns:
         if col in out.columns:
             out[col] = redact_authors(out[col], brands, salt)

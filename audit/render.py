@@ -79,13 +79,23 @@ def figure(value: Any, kind: str | None) -> str:
     return DASH if value is None else str(value)
 
 
+def interval(bounds: Any, kind: str | None) -> str:
+    """A 95% interval as text in the figure's unit: '52%–71%', '12 min–2.5 h', 'at least 3 h'."""
+    if not bounds or bounds[0] is None and bounds[1] is None:
+        return ""
+    low, high = bounds
+    if high is None:
+        return "too few to bound" if not low else f"at least {figure(low, kind)}"
+    return f"{figure(low, kind)}–{figure(high, kind)}"
+
+
 def environment() -> Environment:
     """The one Jinja environment: every template autoescaped, undefined names are errors."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(percent=percent, duration=duration, minutes=minutes, number=number,
-                       figure=figure)
+                       figure=figure, interval=interval)
     return env
 
 
@@ -109,11 +119,13 @@ def draw_charts(book: dict, charts_dir: str | os.PathLike | None = None) -> dict
     return drawn
 
 
-def render_html(book: dict, charts_dir: str | os.PathLike | None = None) -> str:
-    """The whole report as one HTML string: CSS and charts inline, no scripts, no network."""
+def render_html(book: dict, charts_dir: str | os.PathLike | None = None,
+                template: str = "base.html.j2") -> str:
+    """The whole report as one HTML string: CSS and charts inline, no scripts, no network.
+    ``template``: the page (the playbook; ``compare.html.j2``, the progress report, extends it)."""
     env = environment()
     css = Markup((TEMPLATES / STYLESHEET).read_text(encoding="utf-8"))  # shipped file, no data
-    return env.get_template("base.html.j2").render(book=book, css=css,
+    return env.get_template(template).render(book=book, css=css,
                                                    charts=draw_charts(book, charts_dir))
 
 
@@ -177,12 +189,16 @@ def pdf_text(html: str) -> str:
     return "".join(_printable(ch) if ch in missing else ch for ch in html)
 
 
-def write_pdf(html: str, path: str | os.PathLike) -> Path:
+def pdf_bytes(html: str) -> bytes:
     """A4 PDF with the bundled fonts embedded (subset); emoji become their names (see pdf_text)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    pdf = HTML(string=pdf_text(html), base_url=str(TEMPLATES)).write_pdf(
+    return HTML(string=pdf_text(html), base_url=str(TEMPLATES)).write_pdf(
         stylesheets=[CSS(string=font_faces(), font_config=fonts)], font_config=fonts)
-    return atomic_write_bytes(path, pdf)
+
+
+def write_pdf(html: str, path: str | os.PathLike) -> Path:
+    """The PDF of :func:`pdf_bytes`, written atomically."""
+    return atomic_write_bytes(path, pdf_bytes(html))

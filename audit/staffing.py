@@ -193,6 +193,16 @@ def plan(
     }
 
 
+def split_by_hours(values: Sequence[float], open_share: Sequence[float]) -> tuple[float, float]:
+    """A per-hour-of-week quantity (arrivals, rostered agents) split into the part inside the
+    client's business hours and the part outside; ``open_share`` is each hour's share of open
+    minutes (``BusinessHours.open_share_by_hour``), so a half-open hour splits evenly."""
+    if len(values) != HOURS_PER_WEEK or len(open_share) != HOURS_PER_WEEK:
+        raise ValueError(f"need {HOURS_PER_WEEK} hourly values")
+    inside = sum(float(v) * float(s) for v, s in zip(values, open_share))
+    return inside, sum(float(v) for v in values) - inside
+
+
 def hour_label(hour_of_week: int) -> str:
     """``37`` -> ``Tue 13:00``: how a roster names a slot."""
     day, hour = divmod(hour_of_week, 24)

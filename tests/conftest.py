@@ -52,3 +52,36 @@ def small_export(tmp_path_factory) -> tuple[str, pd.DataFrame]:
     path = tmp_path_factory.mktemp("export") / "export.csv"
     frame.to_csv(path, index=False)
     return str(path), frame
+
+
+SAMPLE_QUESTIONNAIRE = "data/sample/questionnaires/acme.yaml"
+
+
+@pytest.fixture(scope="session")
+def questionnaire_run(small_export, tmp_path_factory):
+    """One CLI run of Acme with its questionnaire (as `make demo` does), shared read-only by the
+    notebook-loop and browser tests; tests that change a run copy it first (`copy_run`)."""
+    from pathlib import Path
+
+    from audit.cli import main
+
+    data, _ = small_export
+    out = tmp_path_factory.mktemp("questionnaire-run")
+    questionnaire = Path(__file__).resolve().parents[1] / SAMPLE_QUESTIONNAIRE
+    assert main(["run", "--data", data, "--client", "Acme", "--brand", "Acme", "--brand", "AcmeHelp",
+                 "--questionnaire", str(questionnaire), "--out", str(out)]) == 0
+    return out / "acme"
+
+
+def copy_run(run_dir, out):
+    """A moved copy of a run folder: its audit.yaml now points at the new parent folder."""
+    import shutil
+    from dataclasses import replace
+    from pathlib import Path
+
+    from audit import runfile
+
+    target = Path(out) / Path(run_dir).name
+    shutil.copytree(run_dir, target)
+    runfile.write(replace(runfile.load(target), out=str(out)), target)
+    return target

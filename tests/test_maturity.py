@@ -204,7 +204,8 @@ def test_unassessed_levels_are_reported_not_guessed(tmp_path):
     crm = g["dimensions"]["d"]["criteria"]["crm"]
     assert crm["status"] == "not_assessed" and crm["note"] == "not assessed (no questionnaire)"
     assert crm["value"] is None and crm["score"] is None and crm["levels"]["cross_functional"]["passed"] is None
-    assert g["not_confirmed"] == [{"level": "cross_functional", "title": "Cross-functional", "not_assessed": ["d.crm"]}]
+    assert g["not_confirmed"] == [{"level": "cross_functional", "title": "Cross-functional", "not_assessed": ["d.crm"],
+                                   "uncertain": []}]
     assert "Cross-functional could not be confirmed" in g["summary"]
     answered = Q.grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric,
                        {"items": {"crm_integration": {"answer": "yes", "note": "seen", "respondent": "CRM owner"}}})
@@ -216,7 +217,9 @@ def test_unassessed_levels_are_reported_not_guessed(tmp_path):
 def test_missing_metric_value_is_no_data(tmp_path):
     g = Q.grade({"response_rate": 0.9, "first_response_within_1h": None}, tiny_rubric(tmp_path))
     fast = g["dimensions"]["d"]["criteria"]["fast"]
-    assert fast["status"] == "no_data" and fast["levels"]["strategic"]["passed"] is None
+    # no data is not assessed (the note says why), never a pass or a fail
+    assert fast["status"] == "not_assessed" and fast["note"].startswith("no data")
+    assert fast["levels"]["strategic"]["passed"] is None and fast["levels"]["strategic"]["status"] == "not_assessed"
     assert g["level"] == "active" and g["levels"][2]["status"] == "not_confirmed"
 
 
@@ -279,13 +282,20 @@ def test_criteria_carry_values_thresholds_sources_and_evidence(figures):
     g = Q.grade(full)
     crit = g["dimensions"]["recovery"]["criteria"]["unanswered_negative"]
     assert crit["value"] == full["overall"]["unanswered_negative_share"]
-    assert crit["levels"]["active"] == {"passed": False, "required": True, "threshold": 0.4,
+    assert crit["levels"]["active"] == {"passed": False, "status": "fail", "required": True, "threshold": 0.4,
                                         "source": crit["levels"]["active"]["source"]}
+    assert crit["interval"] == full["intervals"]["overall"]["unanswered_negative_share"]
+    assert crit["n"] == full["interval_n"]["overall"]["unanswered_negative_share"] == ev_n(full)
+    assert crit["min_evidence"]["n"] == 30 and crit["min_evidence"]["reason"]
     assert "5 times" in crit["levels"]["active"]["source"]
     ev = crit["evidence"]
     assert ev["numerator"] == full["counts"]["unanswered_negative_share"]["numerator"]
     assert ev["examples"] == full["examples"]["unanswered_negative"] and len(ev["examples"]) == 10
     assert crit["definition"] == METRICS["unanswered_negative_share"].definition
+
+
+def ev_n(full: dict) -> int:
+    return full["counts"]["unanswered_negative_share"]["denominator"]
 
 
 def test_overall_dict_grades_like_full_metrics(figures):

@@ -60,3 +60,19 @@ def test_redact_frame_masks_text_and_ids_but_not_figures():
     assert out["author"][1] == "AcmeHelp" and out["author"][0] != "115712"
     assert out["n"].tolist() == [3, 4]
     assert frame["author"][0] == "115712"  # the input is not modified
+
+
+def test_agent_tokens_become_stable_pseudonyms_in_the_column_and_the_signoff():
+    from audit.redact import agent_pseudonym, redact_frame
+
+    frame = pd.DataFrame({
+        "author": ["Acme", "Acme", "Other", "123"],
+        "text": ["AB will fix it, sorry! ^AB 1/2", "Sorted -Jo https://t.co/x", "On it ^AB", "@Acme thanks AB"],
+        "agent": pd.array(["AB", "Jo", "AB", None], dtype="string"),
+    })
+    out = redact_frame(frame, ["Acme", "Other"])
+    ab, jo, other_ab = (agent_pseudonym("Acme", "AB"), agent_pseudonym("Acme", "Jo"), agent_pseudonym("Other", "AB"))
+    assert out["agent"].tolist()[:3] == [ab, jo, other_ab] and pd.isna(out["agent"].iloc[3])
+    assert len({ab, jo, other_ab}) == 3 and ab == agent_pseudonym("Acme", "AB")  # per handle, stable
+    assert out["text"].tolist()[:3] == [f"AB will fix it, sorry! ^{ab} 1/2", f"Sorted -{jo} https://t.co/x", f"On it ^{other_ab}"]
+    assert out["text"].iloc[3] == "@Acme thanks AB"  # customer posts carry no agent

@@ -118,3 +118,13 @@ def test_fill_gaps_closes_short_breaks_only():
     assert filled[17:20] == [0, 0, 0]
     assert filled[0:8] == [0] * 8
     assert staffing.fill_gaps([0] * 168) == [0] * 168
+
+
+def test_split_by_hours_weights_half_open_hours():
+    values = [0.0] * staffing.HOURS_PER_WEEK
+    values[9], values[10], values[30] = 4.0, 2.0, 1.0
+    open_share = [0.0] * staffing.HOURS_PER_WEEK
+    open_share[9], open_share[10] = 1.0, 0.5  # Mon 09:00-10:30
+    assert staffing.split_by_hours(values, open_share) == (5.0, 2.0)
+    with pytest.raises(ValueError):
+        staffing.split_by_hours(values[:10], open_share)

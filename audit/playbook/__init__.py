@@ -21,8 +21,9 @@ from audit.metrics import jsonable
 from audit.playbook.appendix import build_appendix
 from audit.playbook.benchmarks import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEMENT_COST, SURGE_FLOOR
 from audit.playbook.chart_data import _charts
-from audit.playbook.context import (Baseline, Context, _dimension_target, _select, baseline,
+from audit.playbook.context import (Baseline, Context, _dimension_target, _select, baseline, plural,
                                     read_grade)
+from audit.playbook.coaching import build_coaching
 from audit.playbook.current_state import build_current_state
 from audit.playbook.escalation import build_escalation
 from audit.playbook.evidence import (INTENTS, SENTIMENTS, complaint_counts, sentiment_mix,
@@ -32,7 +33,8 @@ from audit.playbook.kpis import build_kpis
 from audit.playbook.roadmap import build_roadmap
 from audit.playbook.staffing_plan import build_staffing
 from audit.playbook.standards import response_standards, snap_duration, snap_share
-from audit.playbook.summary import build_summary
+from audit.playbook.summary import build_summary, caveat
+from audit.playbook.topics import attach_topic_routing, build_topics
 from audit.playbook.triage import build_triage
 
 # Names callers and tests read as ``audit.playbook.X`` (``_dimension_target`` too, for its test).
@@ -45,9 +47,11 @@ SCHEMA_VERSION = "1.0"
 SECTIONS = (
     ("executive_summary", "Executive summary"),
     ("current_state", "Where you are today"),
+    ("topics", "What customers write about"),
     ("triage", "Triage and routing matrix"),
     ("escalation", "Escalation tiers and response standards"),
     ("response_guidelines", "Response guidelines"),
+    ("coaching", "Who answers: agent scorecards and coaching"),
     ("staffing", "Staffing and coverage"),
     ("kpis", "KPIs and targets"),
     ("roadmap", "30/60/90-day roadmap"),
@@ -59,7 +63,7 @@ def _period(b: Baseline) -> dict:
     if not b.start or not b.end:
         return {"start": b.start, "end": b.end, "days": b.days, "label": "period unknown"}
     start, end = pd.Timestamp(b.start), pd.Timestamp(b.end)
-    label = f"{start.day} {start:%b %Y} - {end.day} {end:%b %Y} ({b.days} days)"
+    label = f"{start.day} {start:%b %Y} - {end.day} {end:%b %Y} ({plural(b.days, 'day')})"
     return {"start": b.start, "end": b.end, "days": b.days, "label": label}
 
 
@@ -67,13 +71,15 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
           conversations: pd.DataFrame | None = None, *, client: str, brands: Sequence[str],
           accounting: Mapping, model_card_summary: Mapping | None = None,
           intent_accuracy: Mapping | None = None, peers: Mapping | None = None,
-          handle_min: float = staffing.DEFAULT_HANDLE_MIN, redacted: bool = False) -> dict:
+          handle_min: float = staffing.DEFAULT_HANDLE_MIN, redacted: bool = False,
+          topics: Mapping | None = None) -> dict:
     """The playbook for one client: a JSON-ready dict of sections, chart data and inputs.
 
     ``metrics``/``maturity``: ``metrics.compute_all`` and ``maturity.grade`` output (as in
     metrics.json / maturity.json). ``messages``/``conversations``: the enriched thread frames
     (sentiment and intent joined), used for quoted replies, triggers, sentiment mix and arrivals;
-    without them those parts say so instead of failing.
+    without them those parts say so instead of failing. ``topics``: ``topics.json`` (what
+    customers write about), optional.
     """
     tz = str(metrics.get("scope", {}).get("tz") or "UTC")
     selected = _select(messages, conversations, client, list(brands), tz)
@@ -87,14 +93,17 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     staff = build_staffing(ctx, handle_min)
     sections = {
         "current_state": build_current_state(ctx, complaints, mix, peers),
+        "topics": build_topics(ctx, topics),
         "triage": build_triage(ctx),
         "escalation": build_escalation(ctx),
         "response_guidelines": build_guidelines(ctx),
+        "coaching": build_coaching(ctx),
         "staffing": staff,
         "kpis": kpis,
         "roadmap": roadmap,
         "appendix": build_appendix(ctx, accounting, model_card_summary, intent_accuracy),
     }
+    attach_topic_routing(sections, topics)
     sections["executive_summary"] = build_summary(ctx, complaints, roadmap)
     titles = dict(SECTIONS)
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label
@@ -105,7 +114,11 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "meta": {
             "client": client, "brands": list(brands), "period": _period(base),
             "conversations": base.conversations, "redacted": bool(redacted), "timezone": tz,
-            "level": {"key": grade_view.level, "label": grade_view.label, "score": grade_view.score},
+            "level": {"key": grade_view.level, "label": grade_view.label, "score": grade_view.score,
+                      "status": grade_view.status},
+            "confidence": {"level": grade_view.confidence, "reason": grade_view.confidence_reason,
+                           "more_data": grade_view.more_data,
+                           "caveat": caveat(grade_view)},
             "next_level": ({"key": grade_view.next_level, "label": grade_view.next_label}
                            if grade_view.next_level else None),
         },

@@ -8,6 +8,45 @@ from collections.abc import Mapping
 from audit.playbook.benchmarks import BENCHMARK_NOTES, SURGE_FLOOR
 from audit.playbook.context import Context, _fig, _table
 from audit.playbook.kpis import KPIS
+from audit.window import REASONS
+from audit.reply_time import ordered
+
+
+def reply_time_table(metrics: Mapping) -> dict:
+    """"How your tools would report it": each reply-time definition (``metrics.reply_time_definitions``)
+    with the tools that count that way, its response rate and its median, mean and p90."""
+    rows = [{"definition": d["title"], "tools": d.get("tools", ""), "rate": d.get("rate"),
+             "n": d.get("n"), "median": d.get("median"), "mean": d.get("mean"), "p90": d.get("p90"),
+             "headline": d.get("meta_response_time", d.get("mean"))}
+            for d in ordered(metrics.get("reply_time_definitions"))]
+    return _table([("definition", "Definition", None), ("tools", "Tools that count it this way", None, "wide"),
+                   ("rate", "Response rate", "percent"), ("n", "Replies timed", "number"),
+                   ("median", "Median", "minutes"), ("mean", "Mean", "minutes"), ("p90", "90th percentile", "minutes"),
+                   ("headline", "What the tool shows", "minutes")], rows,
+                  empty="Reply times were not computed for this run.")
+
+
+# What a manager reads about the models: plain labels and formats; run internals (file names,
+# weight hashes, evaluation switches, notes for developers) stay in audit.json, not in the report.
+MODEL_CARD_ROWS = (
+    ("model", "Sentiment model", lambda v: "the bundled model (MiniLM, fine-tuned for customer posts)"
+     if v == "default" else str(v)),
+    ("test_accuracy", "Held-out posts labelled correctly (negative / neutral / positive)", lambda v: _fig(v, "percent")),
+    ("test_macro_f1", "Balance across the three labels (macro-F1, 0-1)", lambda v: f"{float(v):.2f}"),
+    ("test_rows", "Held-out posts it was checked on", lambda v: _fig(v, "number")),
+    ("licence", "Licence of the bundled model", str),
+)
+INTENT_ROWS = (
+    ("accuracy", "Hand-labelled customer posts triaged to the right intent", lambda v: _fig(v, "percent")),
+    ("macro_f1", "Balance across question / complaint / compliment / other (macro-F1, 0-1)",
+     lambda v: f"{float(v):.2f}"),
+    ("n", "Hand-labelled customer posts it was checked on", lambda v: _fig(v, "number")),
+)
+
+
+def _manager_rows(source: Mapping | None, rows: tuple) -> list[dict]:
+    return [{"item": label, "value": show(source[key])} for key, label, show in rows
+            if source and source.get(key) is not None]
 
 
 def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None,
@@ -15,7 +54,7 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     defs = ctx.metrics.get("definitions", {})
     used = ["customer_conversations", "inbound_posts", "brand_replies"] + [k[0] for k in KPIS] + [
         "first_response_same_day", "first_response_within_4h", "night_response_rate", "weekend_response_rate",
-        "hours_covered_1h", "personalised_share", "escalation_share"]
+        "hours_covered_1h", "business_hours_covered_share", "personalised_share", "escalation_share"]
     definitions = [{"name": defs[k]["title"], "definition": defs[k]["definition"]}
                    for k in dict.fromkeys(used) if k in defs]
     definitions += [
@@ -44,17 +83,36 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     note = (f"Every input row is accounted for: {rows_in:,} read = {accounting.get('accepted', 0):,} accepted + "
             f"{quarantined:,} quarantined (listed with a reason in quarantine.csv)."
             if rows_in is not None and quarantined is not None else "Row accounting was not provided.")
-    card = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (model_card or {}).items()]
-    accuracy = [{"item": str(k).replace("_", " ").capitalize(), "value": v} for k, v in (intent_accuracy or {}).items()
-                if not isinstance(v, (dict, list))]
+    window = ctx.metrics.get("scope", {}).get("window") or {}
+    outside = [{"reason": f"outside the analysis window: {REASONS.get(k, k)} (kept, not analysed)", "rows": int(v)}
+               for k, v in (window.get("excluded_by_reason") or {}).items() if v]
+    if window:
+        note += " " + window_note(window)
+    card = _manager_rows(model_card, MODEL_CARD_ROWS)
+    accuracy = _manager_rows(intent_accuracy, INTENT_ROWS)
     kv = [("item", "Item", None), ("value", "Value", None)]
     ctx.inputs["appendix"] = {"accounting": dict(accounting), "model_card": dict(model_card or {}),
-                              "intent_accuracy": dict(intent_accuracy or {})}
+                              "intent_accuracy": dict(intent_accuracy or {}),
+                              "reply_time_definitions": dict(ctx.metrics.get("reply_time_definitions") or {})}
+    reply_defs = [{"name": d["title"], "definition": f"{d['definition']} Response rate: {d['rate_definition']}"}
+                  for d in ordered(ctx.metrics.get("reply_time_definitions"))]
     return {"definitions": definitions, "data_quality_note": note,
+            "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
             "accounting": _table(kv, acc_rows),
             "quarantine": _table([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
-                                 reasons + flags, empty="No row was quarantined or flagged."),
+                                 reasons + flags + outside, empty="No row was quarantined or flagged."),
             "model_card": _table(kv, card, empty="No model card was provided for this run."),
             "intent_accuracy": _table(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
             "assumptions": list(BENCHMARK_NOTES) + [
                 "Time zone: hours of the day and week are in " + ctx.client.tz + "."]}
+
+
+def window_note(window: Mapping) -> str:
+    """One sentence on the analysis window and the posts left outside it (data quality)."""
+    span = f"{str(window.get('start'))[:10]} to {str(window.get('end'))[:10]} ({window.get('days')} days"
+    how = {"explicit": "set by --since/--until", "detected": "stray dates left out", "data": "first to last post"}
+    sources = sorted({how.get(str(window.get('start_source')), ''), how.get(str(window.get('end_source')), '')} - {''})
+    n = int(window.get("excluded_posts") or 0)
+    tail = (f"; {n:,} post(s) dated outside it are left out of the figures, kept in the row accounting and "
+            f"listed in audit.json (metrics.scope.window)" if n else "")
+    return f"The figures cover {span}, {', '.join(sources)}){tail}."

@@ -55,15 +55,27 @@ def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> 
             "labels": frt["labels"], "shares": frt["shares"], "title": "Time to first brand reply"}},
         "heatmap_volume": {"kind": "heatmap", "data": {
             "matrix": _grid(series.get("inbound_by_hour_of_week", []), 1 / ctx.base.weeks),
-            "title": "When customers post", "value_label": "Posts per hour (average week)"}},
+            "title": "When customers post", "value_label": "Posts per hour (average week)", "tz": ctx.client.tz}},
         "heatmap_within_1h": {"kind": "heatmap", "data": {
             "matrix": _grid(series.get("answered_within_1h_by_hour_of_week", [])),
             "title": "Share answered within 1 hour, by hour opened", "value_label": "Answered within 1 h",
-            "kind": "share"}},
+            "kind": "share", "tz": ctx.client.tz}},
         "sentiment_mix": {"kind": "sentiment_mix", "data": {"groups": current_mix,
                                                             "title": "Sentiment of customer posts"}},
         "sentiment_trend": {"kind": "sentiment_trend", "data": {
             "periods": trend["periods"], "shares": trend["shares"], "volumes": trend["volumes"],
             "title": "Weekly sentiment of customer posts"}},
         "staffing": {"kind": "staffing", "data": {**staff["plan"], "title": "Agents per hour of the week"}},
+        **_trend_chart(ctx.metrics.get("trends") or {}),
     }
+
+
+def _trend_chart(trends: dict) -> dict:
+    """The monthly series (``metrics.trends``), drawn only when the data spans two months or more."""
+    if not trends.get("available"):
+        return {}
+    months = trends["months"]
+    return {"monthly_trends": {"kind": "monthly_trends", "data": {
+        "months": [m["month"] for m in months], "response_rate": [m["response_rate"] for m in months],
+        "negative_share": [m["negative_share"] for m in months], "volumes": [m["inbound_posts"] for m in months],
+        "partial": [m["partial"] for m in months], "title": "Month by month"}}}

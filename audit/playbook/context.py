@@ -42,9 +42,30 @@ def _fig(value: Any, fmt: str) -> dict:
     return {"value": value, "fmt": fmt}
 
 
-def _tile(label: str, value: Any, fmt: str | None, note: str = "", alert: bool = False) -> dict:
-    """A headline figure; ``alert`` marks one that misses its benchmark."""
-    return {"label": label, "value": value, "fmt": fmt, "note": note, "alert": bool(alert)}
+def _tile(label: str, value: Any, fmt: str | None, note: str = "", alert: bool = False,
+          interval: list | None = None) -> dict:
+    """A headline figure; ``alert`` marks one that misses its benchmark; ``interval`` its 95% range."""
+    return {"label": label, "value": value, "fmt": fmt, "note": note, "alert": bool(alert), "interval": interval}
+
+
+def interval_of(metrics: Mapping, metric: str, scope: str = "overall", handle: str | None = None,
+                scale: float = 1.0) -> list | None:
+    """A figure's 95% interval from ``metrics.intervals`` (times scaled, e.g. minutes -> seconds)."""
+    ivs = (metrics.get("intervals") or {}).get(scope) or {}
+    iv = (ivs.get(handle) or {}).get(metric) if handle is not None else ivs.get(metric)
+    if not iv:
+        return None
+    return [None if x is None else float(x) * scale for x in iv]
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """'1 complaint', '3 complaints', '1,204 conversations': the count and the right form."""
+    return f"{n:,.0f} {word if round(n) == 1 else many or word + 's'}"
+
+
+def span(days: int) -> str:
+    """A period in words: days below four weeks ('3 days', '1 day'), whole weeks from there."""
+    return plural(days, "day") if days < 28 else plural(round(days / 7), "week")
 
 
 def _below(value: float | None, bar: float) -> bool:
@@ -120,6 +141,9 @@ def _select(messages: pd.DataFrame | None, conversations: pd.DataFrame | None, n
 # --------------------------------------------------------------------------------------------
 # The client's baseline: the metrics figures the playbook reasons with
 # --------------------------------------------------------------------------------------------
+MIN_DAYS_TO_PROJECT = 28
+
+
 @dataclass(frozen=True)
 class Baseline:
     """Figures from ``metrics.json`` (overall scope), in seconds and shares."""
@@ -151,6 +175,11 @@ class Baseline:
     @property
     def weeks(self) -> float:
         return max(self.days / 7.0, 1 / 7)
+
+    @property
+    def can_project(self) -> bool:
+        """Monthly or weekly projections only from at least four weeks of data."""
+        return self.days >= MIN_DAYS_TO_PROJECT
 
 
 def baseline(metrics: Mapping) -> Baseline:
@@ -203,6 +232,10 @@ class Grade:
     todo: list[dict]              # next level's unmet criteria (required first), with dimension
     next_thresholds: dict         # metric -> the next level's threshold (numeric metrics only)
     description: str
+    status: str = "reached"       # reached / provisional (maturity.level_status)
+    confidence: str = "high"      # high / medium / low (maturity.confidence)
+    confidence_reason: str = ""
+    more_data: dict | None = None
 
 
 def _dimension_target(criteria: list[Mapping], aim: str) -> float | None:
@@ -246,7 +279,11 @@ def read_grade(maturity: Mapping) -> Grade:
                  score=_num(maturity.get("score")), summary=str(maturity.get("summary", "")),
                  next_level=nxt["level"] if nxt else None, next_label=nxt.get("title") if nxt else None,
                  dimensions=dims, todo=todo, next_thresholds=thresholds,
-                 description=str((definitions.get(level) or {}).get("description", "")))
+                 description=str((definitions.get(level) or {}).get("description", "")),
+                 status=str(maturity.get("level_status") or "reached"),
+                 confidence=str(maturity.get("confidence") or "high"),
+                 confidence_reason=str(maturity.get("confidence_reason") or ""),
+                 more_data=maturity.get("more_data"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ with how often it fired in the client's history, plus the response-standards tab
 from __future__ import annotations
 
 from audit.playbook.benchmarks import EXPECT_1H, HIGH_REACH_FOLLOWERS, VERY_NEGATIVE
-from audit.playbook.context import Context, _a, _table
+from audit.playbook.context import Context, _a, _table, plural, span
 from audit.render import duration as _dur, percent as _pct
 
 
@@ -37,12 +37,11 @@ def build_escalation(ctx: Context) -> dict:
          "target_s": ctx.standards["crisis_s"], "resolve": "holding statement within 1 h, updates every 2 h",
          "action": "Stop scheduled marketing posts, publish the holding statement, route every related post to one owner, log for legal."},
     ]
-    n = ctx.base.weeks
     triggers = [
         {"trigger": "Negative surge",
          "threshold": (f"{surge['threshold']}+ negative posts in one hour (95th percentile of your hourly "
                        f"negative volume is {surge['p95']:g})") if surge["threshold"] is not None else "needs sentiment scores",
-         "seen": (f"{surge['hours_above']} hours in {n:.0f} weeks; busiest hour had {surge['peak']}"
+         "seen": (f"{plural(surge['hours_above'], 'hour')} in {span(ctx.base.days)}; busiest hour had {surge['peak']}"
                   if surge["hours_above"] is not None else "n/a"),
          "tier": 4},
         {"trigger": "Safety or legal words",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit import staffing
+from audit.lookup import lookup
 from audit.metrics import CANNED_MIN_REPEATS, normalise_reply
 from audit.playbook.benchmarks import REPEAT_WINDOW, SURGE_FLOOR, VERY_NEGATIVE
 from audit.playbook.context import Client
@@ -53,14 +54,31 @@ def intent_sentiment_counts(c: Client) -> pd.DataFrame | None:
     return counts.reindex(index=list(INTENTS), columns=list(SENTIMENTS), fill_value=0)
 
 
+def _complaint_openings(c: Client) -> tuple[pd.Series, pd.Series]:
+    """Per conversation: opened with a complaint; answered by the brand."""
+    intent = c.inbound.set_index("message_id")["intent"]
+    opening = c.conversations["opening_message_id"].map(intent).eq("complaint").fillna(False).astype(bool)
+    return opening, c.conversations["answered"].fillna(False).astype(bool)
+
+
 def complaint_counts(c: Client) -> dict[str, int | None]:
     """Customer conversations opened with a complaint, and how many the brand never answered."""
     if not _has(c.inbound, "intent") or c.conversations.empty:
         return {"complaints": None, "unanswered_complaints": None}
-    intent = c.inbound.set_index("message_id")["intent"]
-    opening = c.conversations["opening_message_id"].map(intent).eq("complaint").fillna(False)
-    answered = c.conversations["answered"].fillna(False).astype(bool)
+    opening, answered = _complaint_openings(c)
     return {"complaints": int(opening.sum()), "unanswered_complaints": int((opening & ~answered).sum())}
+
+
+def unanswered_complaints(c: Client) -> pd.DataFrame:
+    """The opening posts of the complaint conversations counted as never answered above (oldest
+    first), as the customer wrote them: callers mask the text before it leaves the audit."""
+    columns = ["created_at", "brand", "channel", "conversation_id", "message_id", "sentiment", "text"]
+    if not _has(c.inbound, "intent") or c.conversations.empty:
+        return pd.DataFrame(columns=columns)
+    opening, answered = _complaint_openings(c)
+    ids = c.conversations.loc[opening & ~answered, "opening_message_id"]
+    posts = c.inbound.loc[c.inbound["message_id"].isin(ids)]
+    return posts.reindex(columns=columns).sort_values(["created_at", "message_id"], kind="stable").reset_index(drop=True)
 
 
 def sentiment_mix(c: Client) -> list[dict]:
@@ -69,7 +87,7 @@ def sentiment_mix(c: Client) -> list[dict]:
     if not _has(c.inbound, "sentiment"):
         return []
     first_reply = c.conversations.set_index("conversation_id")["first_response_at"]
-    replied_at = c.inbound["conversation_id"].map(first_reply)
+    replied_at = lookup(c.inbound["conversation_id"], first_reply)
     after = (c.inbound["created_at"] > replied_at).fillna(False)
     groups = (("All customer posts", c.inbound), ("Before any brand reply", c.inbound.loc[~after]),
               ("After a brand reply", c.inbound.loc[after]))
@@ -130,7 +148,7 @@ def _post_answered(c: Client) -> pd.Series:
     """Per customer post: did a brand post follow it in the same conversation?"""
     last_brand = c.messages.loc[~c.messages["is_customer"].astype(bool)].groupby(
         "conversation_id")["created_at"].max()
-    return (c.inbound["conversation_id"].map(last_brand) > c.inbound["created_at"]).fillna(False)
+    return (lookup(c.inbound["conversation_id"], last_brand) > c.inbound["created_at"]).fillna(False)
 
 
 def trigger_evidence(c: Client) -> dict:

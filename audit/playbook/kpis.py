@@ -3,7 +3,7 @@ response standards, else the next level's threshold), an owner and a review cade
 """
 from __future__ import annotations
 
-from audit.playbook.context import Context, _fig, _num, _table
+from audit.playbook.context import Context, _fig, _num, _table, interval_of
 from audit.playbook.standards import _targets_duration, _targets_share
 
 
@@ -50,13 +50,17 @@ def build_kpis(ctx: Context) -> dict:
             higher = (defs.get(metric) or {}).get("higher_is_better", True) is not False
             t30, t90 = _kpi_targets(current, ctx.grade.next_thresholds.get(metric), higher, unit)
         shown = current * 60 if (unit == "minutes" and current is not None) else current
-        rows.append({"kpi": label, "current": _fig(shown, fmt), "target_30": _fig(t30, fmt),
+        today = {**_fig(shown, fmt), "interval": interval_of(ctx.metrics, metric, scale=60.0 if unit == "minutes" else 1.0)}
+        rows.append({"kpi": label, "current": today, "target_30": _fig(t30, fmt),
                      "target_90": _fig(t90, fmt), "owner": owner, "cadence": cadence, "metric": metric})
     ctx.inputs["kpis"] = {r["metric"]: {"current": r["current"]["value"], "target_30": r["target_30"]["value"],
                                         "target_90": r["target_90"]["value"]} for r in rows}
     aim = ctx.grade.next_label or ctx.grade.label
     return {"lead": f"Twelve numbers to review, each with today's value and the targets that take "
                     f"{ctx.client.name} to {aim}. Definitions are in the appendix.",
-            "table": _table([("kpi", "KPI", None), ("current", "Today", "mixed"), ("target_30", "Day 30", "mixed"),
+            "note": "Today's figure with its 95% interval in brackets: the range the true figure lies in, given "
+                    "how many conversations or replies it rests on.",
+            "table": _table([("kpi", "KPI", None), ("current", "Today (95% interval)", "mixed"),
+                             ("target_30", "Day 30", "mixed"),
                              ("target_90", "Day 90", "mixed"), ("owner", "Owner", None),
                              ("cadence", "Review", None)], rows)}

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from audit.playbook.context import Context, _num, _table
-from audit.render import duration as _dur, percent as _pct
+from audit.render import duration as _dur, interval as _interval, percent as _pct
 
 
 PHASES = (
@@ -37,6 +37,7 @@ FIXED_ACTIONS = (
     ("Re-run this audit on the latest 90 days and compare every KPI", "Social media manager",
      "Next maturity level reached"),
 )
+HOLD_MEASURE = "Level held, every KPI at or above today's"
 
 
 def _phase_of(dimension: str) -> int:
@@ -44,18 +45,29 @@ def _phase_of(dimension: str) -> int:
     return next((i for i, (_, _, dims) in enumerate(PHASES) if dimension in dims), 1)
 
 
-def _value_text(value: Any, unit: str) -> str:
+def _value_text(value: Any, unit: str, digits: int = 0) -> str:
     if unit == "minutes":
         x = _num(value)
         return _dur(None if x is None else x * 60)
     if unit == "share":
-        return _pct(_num(value))
+        return _pct(_num(value), digits)
     return "n/a" if value is None else str(value)
 
 
-def _criterion_action(item: dict, ctx: Context) -> str:
+def _from_to(value: Any, goal: Any, unit: str) -> tuple[str, str]:
+    """Today's figure and the goal as text, with a decimal where whole numbers would print the
+    same ('from 89.7% to 90%', never 'from 90% to 90%')."""
+    now, aim = _value_text(value, unit), _value_text(goal, unit)
+    if now == aim and unit == "share":
+        now = _value_text(value, unit, 1)
+    return now, aim
+
+
+def _criterion_action(item: dict, ctx: Context, with_interval: bool = False) -> str:
     """One unmet criterion as an instruction. Where a KPI carries the metric, its day-90 target
-    is the one quoted (it can be stricter than the rubric's bar, which is then named)."""
+    is the one quoted (it can be stricter than the rubric's bar, which is then named). An
+    uncertain criterion whose figure already meets the bar is to be confirmed, not raised;
+    ``with_interval`` adds the figure's 95% interval (where a decision hangs on it)."""
     metric, title = str(item["metric"]), re.sub(r"\s*\(min\)", "", str(item["title"])).lower()
     if metric.startswith("q:"):
         text = QUESTION_ACTIONS.get(metric[2:], f"Confirm and document: {item['title']}")
@@ -63,14 +75,22 @@ def _criterion_action(item: dict, ctx: Context) -> str:
     unit = (ctx.metrics.get("definitions", {}).get(metric) or {}).get("unit", "share")
     bar = _value_text(item["target"], unit)
     kpi = ctx.inputs.get("kpis", {}).get(metric)
-    goal = bar
+    goal_value = item["target"]
     if kpi and kpi["target_90"] is not None:
-        goal = _value_text(kpi["target_90"] / 60 if unit == "minutes" else kpi["target_90"], unit)
+        goal_value = kpi["target_90"] / 60 if unit == "minutes" else kpi["target_90"]
+    goal = _value_text(goal_value, unit)
     suffix = f" by day 90 ({ctx.grade.next_label} needs {bar})" if goal != bar else ""
     if item["status"] == "not_assessed" or item.get("value") is None:
         return f"Measure {title} (no data in this export) and bring it to {goal}{suffix}"
+    iv = item.get("interval")
+    fmt = "minutes" if unit == "minutes" else "percent"
+    band = f" (95% interval {_interval(iv, fmt)}, n = {item.get('n')})" if with_interval and iv else ""
+    if item["status"] == "uncertain" and item.get("passed"):
+        return (f"Confirm {title} on more data: {_value_text(item['value'], unit)}{band} meets {bar}, "
+                f"but the evidence is too thin to be sure")
     verb = "Raise" if item.get("direction") == "at_least" else "Cut"
-    return f"{verb} {title} from {_value_text(item['value'], unit)} to {goal}{suffix}"
+    now, aim = _from_to(item["value"], goal_value, unit)
+    return f"{verb} {title} from {now}{band} to {aim}{suffix}"
 
 
 def build_roadmap(ctx: Context) -> dict:
@@ -84,13 +104,16 @@ def build_roadmap(ctx: Context) -> dict:
                     "owner": DIMENSION_OWNERS.get(t["dimension"], "Head of customer service"),
                     "ref": t["ref"]} for t in items]
         fixed_action, owner, measure = FIXED_ACTIONS[i]
+        if not g.next_level and measure == FIXED_ACTIONS[-1][2]:
+            measure = HOLD_MEASURE
         actions.append({"action": fixed_action, "why": measure, "owner": owner, "ref": None})
         phases.append({"name": name, "theme": theme,
                        "actions": _table([("action", "Action", None, "widest"), ("why", "Why", None),
                                           ("owner", "Owner", None)], actions)})
     required = sum(t["required"] for t in g.todo)
     if g.next_level:
-        lead = (f"{ctx.client.name} is {g.label}. Reaching {g.next_label} needs {required} required "
+        lead = (f"{ctx.client.name} is {g.label}{' (provisional)' if g.status == 'provisional' else ''}. "
+                f"Reaching {g.next_label} needs {required} required "
                 f"criteri{'on' if required == 1 else 'a'} met; {len(g.todo) - required} more are recommended. "
                 "Each action below is one unmet criterion of the rubric, in the order that builds the "
                 "operation: speed and coverage first, then recovery and voice, then integration.")

@@ -63,22 +63,31 @@ STANDARDS = (
 )
 
 
+def _hold_duration(base: float) -> float:
+    """Today's time as a target to hold: whole minutes, rounded down, so never looser than today."""
+    return float(math.floor(base / 60) * 60) if base >= 60 else float(math.floor(base))
+
+
 def _targets_duration(base: float | None, goal: float) -> tuple[float, float]:
     """90 days: the goal, or hold today's figure where it is already better; 30 days: half-way
-    on a log scale (waiting times shrink by factors, not minutes)."""
+    on a log scale (waiting times shrink by factors, not minutes). A target is never slower than
+    today (snapping to a round figure must not loosen it)."""
     if base is None:
         return snap_duration(goal * 2), snap_duration(goal)
     if base <= goal:
-        held = snap_duration(base)
+        held = _hold_duration(base)
         return held, held
-    return snap_duration(math.sqrt(base * goal)), snap_duration(goal)
+    cap = _hold_duration(base)
+    return min(snap_duration(math.sqrt(base * goal)), cap), min(snap_duration(goal), cap)
 
 
 def _targets_share(base: float | None, goal: float) -> tuple[float, float]:
+    """Higher-is-better shares. Where today already meets the goal the target holds today's
+    figure (whole points, rounded up): never a target below today's level."""
     if base is None:
         return snap_share(goal / 2), goal
     if base >= goal:
-        held = math.floor(round(base * 20, 6)) / 20
+        held = min(1.0, math.ceil(round(base * 100, 6)) / 100)
         return held, held
     return snap_share(base + (goal - base) / 2), goal
 

@@ -1,0 +1,105 @@
+"""A run's own notebooks: the templates in ``notebooks/`` with the run's values written into their
+``parameters`` cell, and JupyterLab opened on them (``social-audit lab``).
+
+Why written into the cell rather than injected by papermill: an injected cell below the
+parameters cell silently overrides whatever an analyst types there. Here the parameters cell is
+the one that counts, in ``social-audit run`` and in JupyterLab alike. ``run_dir`` is written
+relative to the notebook (``..``) so the run folder can be moved.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from audit import files
+from audit.errors import AuditInputError
+
+RUN_DIR_FROM_NOTEBOOK = ".."
+HEADER = ("# This run's values (from ../audit.yaml). Change one and run the notebook: the new value becomes\n"
+          "# the run's (recorded in audit.yaml and notebook_overrides.json); then run the next notebooks,\n"
+          "# or `social-audit run --config ../audit.yaml` to refresh the whole run folder.\n")
+ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*=")
+
+
+def parameters_cell(nb) -> Any:
+    """The cell tagged ``parameters`` (papermill's convention)."""
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell
+    raise AuditInputError("notebook has no cell tagged 'parameters'.")
+
+
+def parameters_source(template: str, values: dict[str, Any]) -> str:
+    """The template's parameters cell with each ``name = ...`` line set to the run's value; the
+    template's leading comment block becomes :data:`HEADER`, per-parameter comments stay."""
+    from papermill.translators import PythonTranslator
+
+    lines = template.splitlines()
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    out, seen = [], set()
+    for line in lines:
+        match = ASSIGNMENT.match(line)
+        if match and match.group(1) in values:
+            name = match.group(1)
+            seen.add(name)
+            line = f"{name} = {PythonTranslator.translate(values[name])}"
+        out.append(line)
+    out += [f"{k} = {PythonTranslator.translate(v)}" for k, v in values.items() if k not in seen]
+    return HEADER + "\n".join(out) + "\n"
+
+
+def prepared(template: Path, values: dict[str, Any]):
+    """The template notebook, outputs cleared, its parameters cell holding ``values``."""
+    import nbformat
+
+    nb = nbformat.read(template, as_version=4)
+    cell = parameters_cell(nb)
+    cell.source = parameters_source(cell.source, values)
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.outputs, c.execution_count = [], None
+    return nb
+
+
+def ensure(run_dir: Path) -> list[Path]:
+    """Every stage notebook of the run, written from its template and ``audit.yaml`` where missing
+    (an executed notebook already holds the run's values and results, and stays as it is)."""
+    import nbformat
+
+    from audit import runfile
+    from audit.pipeline import NOTEBOOK_DIR, STAGES, _parameters
+
+    run_dir = Path(run_dir)
+    params = _parameters(runfile.load(run_dir), run_dir)
+    paths = []
+    for stage in STAGES:
+        target = run_dir / files.NOTEBOOKS / stage.notebook
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            values = {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}
+            nbformat.write(prepared(NOTEBOOK_DIR / stage.notebook, values), target)
+        paths.append(target)
+    return paths
+
+
+def lab_command(run_dir: Path) -> list[str]:
+    """JupyterLab rooted at the run folder (so the templates in ``notebooks/`` are out of reach and
+    stay clean), opening the analysis notebook."""
+    first = (Path(files.NOTEBOOKS) / "03_analysis.ipynb").as_posix()
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers, CI
+    return [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={Path(run_dir).resolve()}", *as_root, first]
+
+
+def lab(run_dir: str | Path) -> int:
+    """``social-audit lab <run folder>``."""
+    run_dir = Path(run_dir)
+    if not (run_dir / files.CONFIG).is_file():
+        raise AuditInputError(f"{run_dir} is not a run folder with an {files.CONFIG}: audit the client first "
+                              f"(social-audit run ..., or make demo), then open its folder.")
+    ensure(run_dir)
+    return subprocess.call(lab_command(run_dir), cwd=run_dir)

@@ -1,0 +1,124 @@
+"""Agent scorecards on a hand-built fixture whose answers are known by construction, Wilson
+intervals against scipy, pooling of small agents, and the coaching pick."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+
+from audit import agents as A
+from audit import metrics as M
+
+_spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
+F = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(F)
+
+START = pd.Timestamp("2024-03-04 09:00", tz="UTC")
+
+
+def rows() -> tuple[list[dict], dict[str, str]]:
+    """AB (Acme): 20 negative conversations, answered in 10 min by name, 15 end positive.
+    KC (Acme): 20 negative conversations, answered in 60 min with a DM request, 5 end positive.
+    Jo (Acme) 3 replies and AB (AcmeHelp) 2 replies: pooled per handle. Agent of each reply id."""
+    out, agent_of = [], {}
+    plan = [("AB", "Acme", 20, 10, 15, "Hi Sarah, I'm so sorry, I have fixed order 12345678 now ^AB"),
+            ("KC", "Acme", 20, 60, 5, "Please send us a DM with your order number. ^KC"),
+            ("Jo", "Acme", 3, 30, 0, "We are looking into it -Jo"),
+            ("AB", "AcmeHelp", 2, 5, 0, "Checking that now ^AB")]
+    n = 0
+    for agent, handle, count, minutes, recovered, text in plan:
+        for i in range(count):
+            cid = f"{handle}-{agent}-{i}"
+            events = [(0, f"u{n}", f"@{handle} this is awful", "negative", "complaint"), (minutes, handle, text)]
+            events.append((minutes + 5, f"u{n}", "thanks!" if i < recovered else "still awful",
+                           "positive" if i < recovered else "negative", "other"))
+            out += F.conversation(cid, handle, f"u{n}", START + pd.Timedelta(hours=n), events)
+            agent_of[f"{cid}-1"] = agent
+            n += 1
+    return out, agent_of
+
+
+@pytest.fixture(scope="module")
+def cards() -> list[dict]:
+    data, agent_of = rows()
+    m, c = F.build(data)
+    m["agent"] = m["message_id"].map(agent_of).astype("string")  # the documented interface of audit.voice
+    prep = M.prepare(m, c)
+    convs = prep.conversations.loc[prep.conversations["opened_by_customer"]]
+    return A.scorecards(prep.messages, convs, ["Acme", "AcmeHelp"])
+
+
+def by(cards, brand, agent):
+    return next(c for c in cards if c["brand"] == brand and c["agent"] == agent)
+
+
+def test_scored_agents_have_the_figures_built_into_the_fixture(cards):
+    ab, kc = by(cards, "Acme", "AB"), by(cards, "Acme", "KC")
+    assert (ab["replies"], ab["conversations"], ab["median_reply_min"]) == (20, 20, 10.0)
+    assert (ab["recovered"], ab["negative_conversations"], ab["recovery_rate"]) == (15, 20, 0.75)
+    assert (ab["personalised_share"], ab["private_share"]) == (1.0, 0.0)
+    assert (kc["median_reply_min"], kc["recovery_rate"], kc["personalised_share"], kc["private_share"]) == (60.0, 0.25, 0.0, 1.0)
+    assert ab["scored"] and kc["scored"]
+    assert (ab["median_reply_min_low"], ab["median_reply_min_high"]) == (10.0, 10.0)  # all 20 in 10 min
+
+
+def test_small_agents_are_pooled_per_handle(cards):
+    pooled = [c for c in cards if not c["scored"]]
+    assert {(c["brand"], c["agent"], c["replies"], c["agents"]) for c in pooled} == {
+        ("Acme", A.POOLED, 3, 1), ("AcmeHelp", A.POOLED, 2, 1)}
+    assert [c["scored"] for c in cards] == sorted((c["scored"] for c in cards), reverse=True)  # scored first
+
+
+def test_intervals_are_wilson_as_scipy_computes_them(cards):
+    ab = by(cards, "Acme", "AB")
+    ci = binomtest(15, 20).proportion_ci(confidence_level=0.95, method="wilson")
+    assert (ab["recovery_rate_low"], ab["recovery_rate_high"]) == pytest.approx((ci.low, ci.high), abs=1e-9)
+    ci = binomtest(20, 20).proportion_ci(confidence_level=0.95, method="wilson")
+    assert (ab["personalised_share_low"], ab["personalised_share_high"]) == pytest.approx((ci.low, ci.high), abs=1e-9)
+
+
+def test_best_agents_are_the_top_quarter_by_recovery(cards):
+    assert [(c["brand"], c["agent"]) for c in A.best_agents(cards)] == [("Acme", "AB")]
+
+
+def test_no_agent_column_means_no_scorecards():
+    m, c = F.build(rows()[0])
+    prep = M.prepare(m, c)
+    assert A.scorecards(prep.messages, prep.conversations, ["Acme"]) == []
+
+
+def test_metrics_json_carries_the_scorecards_and_says_when_there_are_none():
+    data, agent_of = rows()
+    m, c = F.build(data)
+    plain = M.compute_all(m, c, ["Acme", "AcmeHelp"])["agents"]
+    assert plain["available"] is False and "no agent column" in plain["reason"]
+    m["agent"] = m["message_id"].map(agent_of).astype("string")
+    out = M.compute_all(m, c, ["Acme", "AcmeHelp"])["agents"]
+    assert out["available"] and out["best"] == ["Acme/AB"] and out["scored_agents"] == 2
+    assert (out["replies"], out["signed_replies"], out["signed_share"]) == (45, 45, 1.0)
+    assert [(r["brand"], r["agent"]) for r in out["scorecards"]] == [
+        ("Acme", "AB"), ("Acme", "KC"), ("Acme", A.POOLED), ("AcmeHelp", A.POOLED)]
+    assert out["scorecards"][0]["recovery_rate"] == 0.75
+
+
+def test_coaching_quotes_what_the_best_agent_does_masked():
+    from audit import maturity, playbook
+
+    data, agent_of = rows()
+    m, c = F.build(data)
+    m["agent"] = m["message_id"].map(agent_of).astype("string")
+    figures = M.compute_all(m, c, ["Acme", "AcmeHelp"])
+    book = playbook.build(figures, maturity.grade(figures), m, c, client="Acme", brands=["Acme", "AcmeHelp"],
+                          accounting={"input_rows": len(m), "accepted": len(m), "quarantined": 0})
+    s = book["coaching"]
+    assert s["available"] and [r["agent"] for r in s["scorecards"]["rows"][:2]] == ["AB", "KC"]
+    assert s["practices"] == [
+        "They turn an upset customer around (the last post is neutral or positive) in 75% of cases, the other scored agents in 25%.",
+        "They greet the customer by name or speak as themselves in 100% of cases, the other scored agents in 0%.",
+        "They answer faster: a median of 10 min against 1 h."]
+    (ab,) = s["coaching"]
+    assert ab["agent"] == "AB" and len(ab["quotes"]) == 2
+    assert all("[number]" in q and "12345678" not in q for q in ab["quotes"])
