@@ -21,6 +21,7 @@ EPILOG = """examples:
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
   social-audit lab outputs/demo/acme                          # JupyterLab on the run's own notebooks
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
+  social-audit topics --data posts.csv --text-column text --out topics.csv
   social-audit compare outputs/q3/acme outputs/q4/acme --out outputs/acme-progress
 """
 
@@ -92,6 +93,14 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
     sent.add_argument("--out", required=True, help="output CSV")
     _add_model_options(sent)
+
+    top = sub.add_parser("topics", help="group a column of texts into topics (what customers write about)",
+                         description="Discover topics in every text of a file and write a CSV with the file's columns "
+                                     "plus topic (-1: no clear topic) and topic_label.")
+    top.add_argument("--data", required=True, help="CSV, JSON, JSONL, Parquet or Excel file")
+    top.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
+    top.add_argument("--out", required=True, help="output CSV")
+    top.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, mps (default: auto)")
 
     comp = sub.add_parser("compare", help="progress between two audits of the same client",
                           description="Compare two finished run folders of the same client (same handles and "
@@ -299,6 +308,15 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    from audit.topics.command import topics_table
+
+    out = topics_table(args.data, args.text_column, args.out, device=args.device)
+    print(f"{len(out)} texts -> {args.out} ({out['topic'].max() + 1 if len(out) else 0} topics, "
+          f"{(out['topic'] >= 0).mean() if len(out) else 0:.0%} of texts in one)")
+    return 0
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from audit.run_notebooks import lab
 
@@ -314,7 +332,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare}
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare,
+            "topics": cmd_topics}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,6 +12,8 @@ A newcomer reads this list to know where everything is:
       conversations.parquet one row per conversation
       scores.parquet        sentiment per message
       intents.parquet       intent per customer post
+      topic_posts.parquet   topic per customer post; topic_model.json describes the topics
+      topics.json           per-topic figures, owners and emerging issues
       playbook.html/.pdf    the report
       charts/               the report's charts as SVG
       notebooks/            the executed notebooks (+ analysis.html, a no-input export)
@@ -49,6 +51,9 @@ MATURITY = "maturity.json"
 PLAYBOOK_JSON = "playbook.json"
 PLAYBOOK_HTML = "playbook.html"
 PLAYBOOK_PDF = "playbook.pdf"
+TOPIC_POSTS = "topic_posts.parquet"
+TOPIC_MODEL = "topic_model.json"
+TOPICS = "topics.json"
 CHARTS = "charts"
 NOTEBOOKS = "notebooks"
 #: The exact client name a run folder belongs to (two names can share a slug).

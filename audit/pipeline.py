@@ -44,10 +44,10 @@ STAGES = (
     Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
-          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
+          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY, files.TOPIC_POSTS, files.TOPIC_MODEL)),
     Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
                                             "since", "until"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire", "holidays")),
+          (files.METRICS, files.PEERS, files.MATURITY, files.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )

@@ -78,6 +78,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
           cache: str | None = None) -> dict[str, Any]:
     """Sentiment for every message and intent for every customer post."""
     from audit import intent, sentiment
+    from audit.topics.stage import write_assignments as write_topic_assignments
 
     run_dir = Path(run_dir)
     messages = _messages(run_dir)
@@ -99,6 +100,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
     intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
     files.write_parquet(scores, run_dir / files.SCORES)
     files.write_parquet(intents.reset_index(drop=True), run_dir / files.INTENTS)
+    topic_model = write_topic_assignments(run_dir, messages.loc[customer], device=device)
     summary = {
         "model": model or "default",
         "model_identity": scored.attrs["cache"]["model"].split("/")[-1],
@@ -106,6 +108,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
         "engine": engine,
         "sentiment_mix": scores["sentiment"].value_counts().sort_index().to_dict(),
         "intent_mix": intents["intent"].value_counts().sort_index().to_dict(),
+        "topics": len(topic_model["topics"]),
     }
     files.write_json(summary, run_dir / files.SCORE_SUMMARY)
     return summary
@@ -132,6 +135,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     ``business_hours`` and ``holidays`` the client's hours (``audit.business_hours``); the figures
     cover the analysis window (``since``/``until``, else detected: ``audit.window``)."""
     from audit import business_hours as bh, maturity, metrics, peers, window
+    from audit.topics import stage as topic_stage
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
@@ -149,7 +153,8 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     files.write_json(figures, run_dir / files.METRICS)
     files.write_json(peer_table, run_dir / files.PEERS)
     files.write_json(grade, run_dir / files.MATURITY)
-    return {"metrics": figures, "peers": peer_table, "maturity": grade}
+    topics = topic_stage.write_report(run_dir, messages, brands, timezone)
+    return {"metrics": figures, "peers": peer_table, "maturity": grade, "topics": topics}
 
 
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
@@ -171,7 +176,7 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
         messages, conversations, client=client, brands=ingest_summary["client_brands"],
         accounting=ingest_summary["accounting"], peers=files.read_json(run_dir / files.PEERS),
         model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),
-        redacted=ingest_summary["redacted"],
+        redacted=ingest_summary["redacted"], topics=_optional_json(run_dir / files.TOPICS),
     )
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
     audit = assemble(run_dir, client, book=book, write=False)
@@ -209,6 +214,11 @@ def intent_accuracy() -> dict[str, Any] | None:
     return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
 
 
+def _optional_json(path: Path) -> Any:
+    """A stage file that older run folders may lack (None then)."""
+    return files.read_json(path) if path.exists() else None
+
+
 def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: bool = True) -> dict[str, Any]:
     """``audit.json``: every figure of the run, deterministic (no wall-clock values).
 
@@ -223,6 +233,7 @@ def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: 
         "metrics": files.read_json(run_dir / files.METRICS),
         "peers": files.read_json(run_dir / files.PEERS),
         "maturity": files.read_json(run_dir / files.MATURITY),
+        "topics": _optional_json(run_dir / files.TOPICS),
         "playbook": json.loads(files.dumps(book)) if book is not None else files.read_json(run_dir / files.PLAYBOOK_JSON),
     }
     audit["accounting"] = audit["ingest"]["accounting"]
