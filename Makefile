@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_sentiment.py
 	$(BIN)/python benchmarks/bench_triage.py
 	$(BIN)/python benchmarks/bench_e2e.py --messages 10000 100000
+	$(BIN)/python benchmarks/bench_topics.py --posts 10000 100000
 
 clean-outputs:
 	find outputs -mindepth 1 -not -name .gitkeep -delete
