@@ -159,3 +159,23 @@ def test_bad_hours_in_a_batch_file_fail_the_batch_before_any_client(tmp_path, ca
     assert main(["batch", str(clients), "--out", str(tmp_path / "out")]) == 2
     assert "unknown day 'Someday'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_business_hours_coverage_judges_only_the_hours_inside_them():
+    """Mon 4 Mar 2024: five conversations at 10:xx answered in 10 min (covered), five at 20:xx
+    answered in 3 h (not covered); hours need 5 conversations to be judged."""
+    rows = []
+    for i in range(5):
+        rows += F.conversation(f"d{i}", "Acme", f"d{i}", f"2024-03-04 10:{i * 10:02d}",
+                               [(0, f"d{i}", "@Acme hi"), (10, "Acme", "Hello")])
+        rows += F.conversation(f"e{i}", "Acme", f"e{i}", f"2024-03-04 20:{i * 10:02d}",
+                               [(0, f"e{i}", "@Acme hi"), (180, "Acme", "Hello")])
+    frames = F.build(rows)
+
+    def covered(spec):
+        return M.compute_all(*frames, ["Acme"], business_hours=B.parse(spec))["overall"]["business_hours_covered_share"]
+
+    assert covered("Mon-Fri 09:00-17:00") == 1.0    # only Mon 10:00 is inside: covered
+    assert covered("Mon 08:00-22:00") == 0.5        # Mon 10:00 covered, Mon 20:00 not
+    assert covered("Mon 20:31-22:00") is None       # 20:00-21:00 under half open: not inside, nothing judged
+    assert covered("Mon 20:00-22:00") == 0.0
