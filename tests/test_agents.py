@@ -120,5 +120,4 @@ def test_coaching_quotes_what_the_best_agent_does_masked():
         "They greet the customer by name or speak as themselves in 100% of cases, the other scored agents in 0%.",
         "They answer faster: a median of 10 min against 1 h."]
     (ab,) = s["coaching"]
-    assert ab["agent"] == "AB" and len(ab["quotes"]) == 2
-    assert all("[number]" in q and "12345678" not in q for q in ab["quotes"])
+    assert ab["agent"] == "AB" and ab["quotes"] == ["Hi Sarah, I'm so sorry, I have fixed order [number] now ^AB"]  # once
