@@ -349,3 +349,22 @@ KINDS: dict[str, Callable[..., str]] = {
     "staffing": staffing,
     "monthly_trends": monthly_trends,
 }
+
+
+@_chart
+def topic_volumes(names: Sequence[str], posts: Sequence[int], complaints: Sequence[int], *,
+                  title: str = "Customer posts by topic") -> str:
+    """Horizontal bars of posts per topic, the complaints among them drawn darker, so a topic's
+    size and how much of it is complaints read at once."""
+    fig = _figure(0.8 + 0.32 * max(1, len(names)))
+    if not names:
+        return _empty(fig, title)
+    ax = fig.add_subplot()
+    y = np.arange(len(names))[::-1]
+    ax.barh(y, posts, color=LIGHT, height=0.6, label="Posts")
+    ax.barh(y, complaints, color=NAVY, height=0.6, label="Complaints")
+    for yi, n in zip(y, posts):
+        ax.text(n, yi, f" {n:,}", va="center", fontsize=7.5, color=INK)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return _finish_bars(fig, ax, y, [n if len(n) <= 40 else n[:39] + "…" for n in names], title,
+                        xmax=max(posts) * 1.12 or 1, percent=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from audit.errors import AuditInputError, StageFailed
 
@@ -20,6 +21,7 @@ EPILOG = """examples:
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
   social-audit lab outputs/demo/acme                          # JupyterLab on the run's own notebooks
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
+  social-audit topics --data posts.csv --text-column text --out topics.csv
   social-audit compare outputs/q3/acme outputs/q4/acme --out outputs/acme-progress
 """
 
@@ -41,6 +43,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rubric", help="maturity rubric YAML (default: audit/rubrics/default.yaml)")
     g.add_argument("--questionnaire", help="interview answers YAML (see audit/rubrics/questionnaire_template.yaml)")
     g.add_argument("--timezone", default="UTC", help="the client's local time zone for hours, nights and weekends (default: UTC)")
+    g.add_argument("--since", metavar="DATE", help="analyse from this local date (YYYY-MM-DD); default: where the data's body starts")
+    g.add_argument("--until", metavar="DATE", help="analyse up to this local date, inclusive; default: where the data's body ends")
     g.add_argument("--business-hours", default=None, metavar="SPEC",
                    help='the client\'s business hours in its time zone, e.g. "Mon-Fri 08:00-20:00; Sat 09:00-13:00" '
                         '(default: Mon-Fri 09:00-17:00)')
@@ -90,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     sent.add_argument("--out", required=True, help="output CSV")
     _add_model_options(sent)
 
+    top = sub.add_parser("topics", help="group a column of texts into topics (what customers write about)",
+                         description="Discover topics in every text of a file and write a CSV with the file's columns "
+                                     "plus topic (-1: no clear topic) and topic_label.")
+    top.add_argument("--data", required=True, help="CSV, JSON, JSONL, Parquet or Excel file")
+    top.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
+    top.add_argument("--out", required=True, help="output CSV")
+    top.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, mps (default: auto)")
+
     comp = sub.add_parser("compare", help="progress between two audits of the same client",
                           description="Compare two finished run folders of the same client (same handles and "
                                       "rubric): level, every KPI then and now with a verdict, the earlier "
@@ -112,6 +124,14 @@ class BatchClient(BaseModel):
     timezone: str | None = None
     business_hours: str | None = None
     holidays: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: object) -> object:
+        """YAML reads an unquoted 2017-10-01 as a date: keep it as the text the CLI takes."""
+        return value.isoformat() if isinstance(value, dt.date) else value
 
 
 class BatchFile(BaseModel):
@@ -130,6 +150,8 @@ def load_batch(path: str) -> list[BatchClient]:
         spec = BatchFile.model_validate(yaml.safe_load(p.read_text(encoding="utf-8")) or {})
     except (ValidationError, yaml.YAMLError) as exc:
         raise AuditInputError(f"{path} is not a valid clients file: {exc}") from None
+    if not spec.clients:
+        raise AuditInputError(f"{path}: `clients` is empty; list at least one client (name, brands, ...).")
     resolved = []
     for c in spec.clients:
         c = c.model_copy(update={"data": c.data or spec.data, "mapping": c.mapping or spec.mapping})
@@ -147,7 +169,7 @@ def _run_config(args: argparse.Namespace, **overrides):
     from audit.pipeline import RunConfig
 
     keys = ("out", "model", "device", "batch_size", "quantize", "engine", "scheduler", "cache", "rubric",
-            "questionnaire", "timezone", "business_hours", "holidays", "redact", "pdf", "fresh")
+            "questionnaire", "timezone", "business_hours", "holidays", "since", "until", "redact", "pdf", "fresh")
     values = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     values.update({k: v for k, v in overrides.items() if v is not None})
     return RunConfig(**values)
@@ -179,6 +201,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
           f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}\nrun folder: {summary['run_dir']}")
+    if summary.get("encoding_note"):
+        print(f"note: {summary['data_name']} was {summary['encoding_note']}; ask for a UTF-8 export if texts look garbled.")
     return 0
 
 
@@ -191,6 +215,7 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
                         ("--timezone", client.timezone or args.timezone),
                         ("--business-hours", client.business_hours or args.business_hours),
                         ("--holidays", client.holidays or args.holidays),
+                        ("--since", client.since or args.since), ("--until", client.until or args.until),
                         ("--batch-size", str(args.batch_size)), ("--engine", args.engine),
                         ("--scheduler", args.scheduler), ("--cache", args.cache)):
         if value:
@@ -200,16 +225,35 @@ def _client_command(client: BatchClient, args: argparse.Namespace) -> list[str]:
     return cmd
 
 
+def _check_batch(clients: list[BatchClient], args: argparse.Namespace) -> None:
+    """Every client's parameters, and distinct run folders, before the first client starts."""
+    from audit.pipeline import RunConfig
+
+    folders: dict[Path, str] = {}
+    for client in clients:
+        config: RunConfig = _run_config(args, data=client.data, client=client.name, brands=client.brands,
+                                        mapping=client.mapping, questionnaire=client.questionnaire,
+                                        rubric=client.rubric, timezone=client.timezone,
+                                        business_hours=client.business_hours, holidays=client.holidays)
+        try:
+            config.check()
+        except AuditInputError as exc:
+            raise AuditInputError(f"client {client.name!r}: {exc}") from None
+        run_dir = config.run_dir()
+        if run_dir in folders:
+            raise AuditInputError(
+                f"clients {folders[run_dir]!r} and {client.name!r} would share the run folder {run_dir} "
+                "(names that differ only in case or punctuation); rename one of them."
+            )
+        folders[run_dir] = client.name
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from audit import files
     from audit.safeio import slugify
 
     clients = load_batch(args.clients)
-    for client in clients:  # a bad file, zone, hours or holiday spec fails the batch before any audit starts
-        _run_config(args, data=client.data, client=client.name, mapping=client.mapping, rubric=client.rubric,
-                    questionnaire=client.questionnaire, timezone=client.timezone,
-                    business_hours=client.business_hours, holidays=client.holidays).check()
-    Path(args.out).mkdir(parents=True, exist_ok=True)
+    _check_batch(clients, args)
 
     def one(client: BatchClient) -> dict:
         t0 = time.time()
@@ -243,8 +287,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import sentiment
     from audit.ingest import read_table
+    from audit import checks
     from audit.safeio import write_csv_safe
 
+    checks.input_file("data", args.data)
+    checks.scoring(args.model, args.device, args.batch_size, args.engine, args.quantize)
+    checks.output_file("out", args.out)
     table = read_table(args.data)
     if args.text_column not in table.columns:
         raise AuditInputError(f"{args.data} has no column '{args.text_column}'. Columns found: {', '.join(map(str, table.columns))}. "
@@ -257,6 +305,15 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     write_csv_safe(out, Path(args.out))
     c = scores.attrs["cache"]
     print(f"{len(out)} texts scored -> {args.out} ({c['unique_texts']} unique, cache hit rate {c['hit_rate']:.0%})")
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from audit.topics.command import topics_table
+
+    out = topics_table(args.data, args.text_column, args.out, device=args.device)
+    print(f"{len(out)} texts -> {args.out} ({out['topic'].max() + 1 if len(out) else 0} topics, "
+          f"{(out['topic'] >= 0).mean() if len(out) else 0:.0%} of texts in one)")
     return 0
 
 
@@ -275,7 +332,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare}
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "lab": cmd_lab, "sentiment": cmd_sentiment, "compare": cmd_compare,
+            "topics": cmd_topics}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     except StageFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder that vanished, a full disk: the OS's words, no traceback
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted: finished stages are kept; re-run the same command to resume.", file=sys.stderr)
         return 130

@@ -151,6 +151,15 @@ def _cell(f: Figure, unit: str | None) -> dict:
             "numerator": f.numerator, "denominator": f.denominator}
 
 
+def _span(low: float, high: float, fmt: str | None) -> str:
+    """'41-55%', '12 min-2 h', 'at least 3 h' (an interval the sample cannot bound above)."""
+    from audit.render import figure as show
+
+    if not math.isfinite(high):
+        return f"at least {show(low, fmt)}"
+    return f"{show(low, fmt)}-{show(high, fmt)}"
+
+
 def kpi_rows(earlier: Mapping, later: Mapping) -> list[dict]:
     from audit.playbook.kpis import KPIS
 
@@ -178,7 +187,7 @@ def _level_status(criterion: Mapping | None, level: str | None) -> str:
 
 def roadmap_progress(earlier: Mapping, later: Mapping) -> list[dict]:
     """Each roadmap action of the earlier playbook that named a rubric criterion: met now?"""
-    target = earlier["maturity"].get("next_level", {}).get("level") if earlier["maturity"].get("next_level") else None
+    target = (earlier["maturity"].get("next_level") or {}).get("level")
     before, after = _criteria(earlier), _criteria(later)
     rows = []
     for phase in earlier["playbook"]["roadmap"]["phases"]:
@@ -194,9 +203,9 @@ def roadmap_progress(earlier: Mapping, later: Mapping) -> list[dict]:
 
 
 def _value(criterion: Mapping | None) -> dict:
+    """A criterion's value for a table cell: a metric formatted by its unit, an answer as given."""
     if not criterion or criterion.get("kind") != "metric":
-        answer = None if not criterion else criterion.get("value")
-        return {"value": answer if answer is not None else None, "fmt": None}
+        return {"value": (criterion or {}).get("value"), "fmt": None}
     fmt = {"share": "percent", "minutes": "minutes"}.get(criterion.get("unit"), "decimal")
     return {"value": criterion.get("value"), "fmt": fmt}
 
@@ -249,11 +258,9 @@ def build(earlier: Mapping, later: Mapping) -> dict:
         return {"value": c["value"], "fmt": c["fmt"]}
 
     def evidence(c: dict) -> str:
-        if c["low"] is not None and c["high"] is not None and c["fmt"] == "percent":
-            return f"95% CI {c['low'] * 100:.0f}-{c['high'] * 100:.0f}%"
         if c["low"] is not None and c["high"] is not None:
-            return f"95% CI {c['low']:,.1f}-{c['high']:,.1f}"
-        if c["numerator"] is not None and c["denominator"]:
+            return "95% CI " + _span(c["low"], c["high"], c["fmt"])
+        if c["fmt"] == "percent" and c["numerator"] is not None and c["denominator"]:
             return f"{c['numerator']:,} of {c['denominator']:,}"
         return ""
 
@@ -282,7 +289,7 @@ def build(earlier: Mapping, later: Mapping) -> dict:
                              if roadmap else "The earlier playbook's roadmap named no rubric criterion."),
                     "rows": roadmap,
                     "table": _table([("phase", "Phase", None), ("action", "Action (earlier playbook)", None),
-                                     ("then", "Then", "mixed"), ("now", "Now", "mixed"), ("status", "Now", "verdict")],
+                                     ("then", "Then", "mixed"), ("now", "Now", "mixed"), ("status", "Status", "verdict")],
                                     roadmap, "No roadmap items.")},
         "gaps": {"lead": (f"{len(gaps)} standard(s) met in the earlier audit are missed now." if gaps
                           else "No standard met in the earlier audit is missed now."),

@@ -12,6 +12,8 @@ A newcomer reads this list to know where everything is:
       conversations.parquet one row per conversation
       scores.parquet        sentiment per message
       intents.parquet       intent per customer post
+      topic_posts.parquet   topic per customer post; topic_model.json describes the topics
+      topics.json           per-topic figures, owners and emerging issues
       playbook.html/.pdf    the report
       charts/               the report's charts as SVG
       notebooks/            the executed notebooks (+ analysis.html, a no-input export)
@@ -49,8 +51,47 @@ MATURITY = "maturity.json"
 PLAYBOOK_JSON = "playbook.json"
 PLAYBOOK_HTML = "playbook.html"
 PLAYBOOK_PDF = "playbook.pdf"
+TOPIC_POSTS = "topic_posts.parquet"
+TOPIC_MODEL = "topic_model.json"
+TOPICS = "topics.json"
 CHARTS = "charts"
 NOTEBOOKS = "notebooks"
+#: The exact client name a run folder belongs to (two names can share a slug).
+CLIENT_MARKER = ".client"
+
+
+def folder_owner(run_dir: Path) -> str | None:
+    """The client whose audit ``run_dir`` holds: its marker, else the name in audit.json."""
+    marker = Path(run_dir) / CLIENT_MARKER
+    if marker.is_file():
+        return marker.read_text(encoding="utf-8")
+    audit = Path(run_dir) / AUDIT_JSON
+    if audit.is_file():
+        try:
+            return read_json(audit).get("client")
+        except (ValueError, OSError, AttributeError):
+            return None
+    return None
+
+
+def check_owner(run_dir: Path, client: str) -> None:
+    """Refuse a run folder that holds another client's audit (``Acme Bank`` / ``ACME-BANK!``
+    slugify alike): the second would silently overwrite the first."""
+    from audit.errors import AuditInputError
+
+    owner = folder_owner(run_dir)
+    if owner is not None and owner != client:
+        raise AuditInputError(
+            f"The run folder {run_dir} already holds the audit of client {owner!r}; {client!r} "
+            "would overwrite it (client names that differ only in case or punctuation share a "
+            "folder). Use the same name as before, a more distinct name, or another --out."
+        )
+
+
+def claim(run_dir: Path, client: str) -> None:
+    """Mark ``run_dir`` as ``client``'s (after :func:`check_owner`)."""
+    if folder_owner(run_dir) != client or not (Path(run_dir) / CLIENT_MARKER).is_file():
+        atomic_write_text(Path(run_dir) / CLIENT_MARKER, client)
 
 
 def _plain(value: Any) -> Any:

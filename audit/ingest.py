@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit import csvrecords, decoding
 from audit.errors import AuditInputError
 from audit.mapping import (
     TWCS_TIME_FORMAT,
@@ -39,14 +40,6 @@ FORMATS: dict[str, str] = {
     ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl",
     ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xlsm": "excel",
 }
-_FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
-    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
-    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
-    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16-le", "utf-16"),
-    (b"\xfe\xff", "utf-16-be", "utf-16"),
-)
 _MALFORMED = "\x00malformed\x00"  # marks rows the CSV tokenizer could not split
 
 # Character classes spelled with literal characters so pyarrow's RE2 and Python's re agree.
@@ -89,8 +82,9 @@ def load(
     path = Path(path)
     fmt = _format_of(path)
     chosen = load_mapping(mapping) if mapping is not None else None
-    raw, encoding, malformed = _read(path, fmt, chosen)
+    raw, source, malformed = _read(path, fmt, chosen)
     chosen = _resolve_mapping(path, raw.columns, chosen)
+    _refuse_rounded_ids(path, source.pop("rounded_numbers", {}), chosen)
     if chosen.customer_flag is None and not chosen.brand_handles and not brands:
         raise AuditInputError(
             f"mapping {chosen.name!r} cannot tell customers from the brand: set customer_flag "
@@ -103,7 +97,7 @@ def load(
         "quarantined": len(quarantine),
         "by_reason": by_reason,
         "flags": flags,
-        "encoding": encoding,
+        **source,
         "format": fmt,
         "mapping": chosen.name,
         "timezone": chosen.timezone,
@@ -111,7 +105,43 @@ def load(
     }
     if accounting["input_rows"] != accounting["accepted"] + accounting["quarantined"]:
         raise AssertionError(f"row accounting broken: {accounting}")  # survives python -O
+    if messages.empty:
+        raise AuditInputError(_nothing_usable(path, quarantine, chosen))
     return IngestResult(messages, quarantine, accounting)
+
+
+def _refuse_rounded_ids(path: Path, rounded: dict[str, str], mapping: Mapping) -> None:
+    ids = [c for c in (mapping.message_id, mapping.reply_to_id, mapping.responses,
+                       mapping.conversation_id) if c in rounded]
+    if ids:
+        raise AuditInputError(
+            f"{path.name}: id column(s) {', '.join(map(repr, ids))} hold numbers longer than the "
+            f"15 digits Excel keeps (e.g. {rounded[ids[0]]}), so distinct ids are already rounded "
+            "to the same value in the file. Format the id columns as Text in the source tool and "
+            "export again, or export CSV."
+        )
+
+
+def _nothing_usable(path: Path, quarantine: pd.DataFrame, mapping: Mapping) -> str:
+    """Every row quarantined: the main reason, with an example value, instead of an empty audit."""
+    main = quarantine["reason"].value_counts().index[0]
+    example = quarantine[quarantine["reason"] == main].iloc[0]
+    column = {
+        Reason.MISSING_ID.value: mapping.message_id, Reason.MISSING_AUTHOR.value: mapping.author,
+        Reason.BAD_CUSTOMER_FLAG.value: mapping.customer_flag,
+        Reason.BAD_TIMESTAMP.value: mapping.created_at,
+        Reason.AMBIGUOUS_TIMESTAMP.value: mapping.created_at, Reason.EMPTY_TEXT.value: mapping.text,
+    }.get(main)
+    shown = f"raw_{column}" if column in QUARANTINE_COLUMNS else column
+    value = example.get(shown) if column else example.iloc[3] if len(example) > 3 else None
+    value = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return (
+        f"{path.name}: none of its {len(quarantine)} rows is usable, so there is nothing to audit. "
+        f"Main reason: {main} ({int((quarantine['reason'] == main).sum())} rows), e.g. row "
+        f"{example['source_row']}" + (f", {column} = {value[:80]!r}" if column else f": {value[:80]!r}")
+        + f". {Reason(main).sentence} If the columns mean something else, pass a mapping "
+        "(--mapping)."
+    )
 
 
 def read_table(path: str | Path, mapping: Mapping | str | Path | None = None) -> pd.DataFrame:
@@ -121,8 +151,10 @@ def read_table(path: str | Path, mapping: Mapping | str | Path | None = None) ->
     """
     path = Path(path)
     fmt = _format_of(path)
-    raw, encoding, _malformed = _read(path, fmt, load_mapping(mapping) if mapping else None)
-    raw.attrs.update(format=fmt, encoding=encoding)
+    raw, source, _malformed = _read(path, fmt, load_mapping(mapping) if mapping else None,
+                                    single_column_ok=True)
+    source.pop("rounded_numbers", None)
+    raw.attrs.update(format=fmt, **source)
     return raw
 
 
@@ -141,20 +173,34 @@ def _format_of(path: Path) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _read(path: Path, fmt: str, mapping: Mapping | None) -> tuple[pd.DataFrame, str, pd.Series]:
-    """Read any supported file into an all-string frame; also say which rows were malformed."""
-    if fmt in ("csv", "tsv"):
-        default = "\t" if fmt == "tsv" else ","
-        sep = mapping.delimiter if mapping and mapping.delimiter else default
-        raw, encoding = _read_delimited(path, sep)
-    elif fmt == "json":
-        raw, encoding = _read_json(path, mapping.records_path if mapping else None)
-    elif fmt == "jsonl":
-        raw, encoding = _read_jsonl(path)
-    elif fmt == "parquet":
-        raw, encoding = _read_parquet(path), "utf-8"
-    else:
-        raw, encoding = _read_excel(path, mapping.sheet if mapping else 0), "utf-8"
+def _read(
+    path: Path, fmt: str, mapping: Mapping | None, single_column_ok: bool = False
+) -> tuple[pd.DataFrame, dict[str, Any], pd.Series]:
+    """Read any supported file into an all-string frame; also say which rows were malformed.
+
+    Returns the frame, what was learnt about the source (encoding, and a note when a single-byte
+    fallback was used) and the mask of rows that could not be split into fields.
+    """
+    try:
+        if fmt in ("csv", "tsv"):
+            default = "\t" if fmt == "tsv" else ","
+            sep = mapping.delimiter if mapping and mapping.delimiter else default
+            raw, source = _read_delimited(path, sep, single_column_ok)
+        elif fmt == "json":
+            raw, source = _read_json(path, mapping.records_path if mapping else None)
+        elif fmt == "jsonl":
+            raw, source = _read_jsonl(path)
+        elif fmt == "parquet":
+            raw, source = _read_parquet(path), {"encoding": "utf-8"}
+        else:
+            raw, source = _read_excel(path, mapping.sheet if mapping else 0)
+    except RecursionError:
+        raise AuditInputError(
+            f"{path.name} is nested too deeply to read as a table of messages; export one "
+            "record per message"
+        ) from None
+    except MemoryError:
+        raise AuditInputError(f"{path.name} is too large to read into memory") from None
     if raw.columns.empty:
         raise AuditInputError(f"{path.name} is empty: no header and no rows")
     if raw.empty:
@@ -166,68 +212,32 @@ def _read(path: Path, fmt: str, mapping: Mapping | None) -> tuple[pd.DataFrame, 
     malformed = raw[first].str.startswith(_MALFORMED).fillna(False).astype(bool)
     if malformed.any():
         raw[first] = raw[first].str.removeprefix(_MALFORMED)
-    return raw, encoding, malformed
+    return raw, source, malformed
 
 
-def _sniff_encoding(path: Path) -> tuple[str, ...]:
-    """Encodings to try, best first: a BOM is decisive; NUL bytes betray BOM-less UTF-16."""
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-    for bom, name, _codec in _BOMS:
-        if head.startswith(bom):
-            return (name,)
-    # BOM-less UTF-16 of mostly-ASCII text has a NUL in every other byte; a stray NUL in a
-    # UTF-8 text field must not trigger this.
-    odd_nuls, even_nuls = head[1::2].count(0), head[0::2].count(0)
-    if max(odd_nuls, even_nuls) > len(head) // 4:
-        return ("utf-16-le",) if odd_nuls > even_nuls else ("utf-16-be",)
-    return _FALLBACK_ENCODINGS
-
-
-def _codec(encoding: str) -> str:
-    """Python codec for a recorded encoding name (BOM-aware codecs skip the BOM)."""
-    return next((codec for _b, name, codec in _BOMS if name == encoding), encoding)
-
-
-def _with_encoding(path: Path, reader):
-    """Run ``reader(codec)`` with each candidate encoding until one decodes the whole file."""
-    candidates = _sniff_encoding(path)
-    for encoding in candidates:
-        try:
-            return reader(_codec(encoding)), encoding
-        except UnicodeError:
-            if encoding == candidates[-1]:
-                raise AuditInputError(
-                    f"{path.name} could not be decoded as {', '.join(candidates)}; "
-                    "re-export it as UTF-8"
-                ) from None
-    raise AssertionError("unreachable")
-
-
-def _read_delimited(path: Path, sep: str) -> tuple[pd.DataFrame, str]:
-    if path.stat().st_size == 0:
+def _text(path: Path) -> tuple[str, dict[str, Any]]:
+    """The file decoded (see :mod:`audit.decoding`) and what the decoding learnt."""
+    data = path.read_bytes()
+    if not data.strip():
         raise AuditInputError(f"{path.name} is empty: no header and no rows")
-    options = dict(sep=sep, dtype=str, keep_default_na=False, na_values=[], index_col=False)
+    decoded = decoding.decode(path.name, data)
+    source: dict[str, Any] = {"encoding": decoded.encoding}
+    if decoded.note:
+        source.update(encoding_note=decoded.note, mojibake_share=decoded.mojibake_share)
+    return decoded.text, source
 
-    def parse(codec: str) -> pd.DataFrame:
-        header = pd.read_csv(path, header=None, nrows=1, encoding=codec, **options)
-        names = [str(v) for v in header.iloc[0].tolist()] if len(header) else []
-        _check_one_column(path, names, sep)
-        _check_unique(path, names)
-        try:
-            return pd.read_csv(path, encoding=codec, **options)
-        except pd.errors.ParserError:
-            # A row has more fields than the header. The python engine lets us keep such rows,
-            # marked so they are quarantined in place, instead of failing or dropping them.
-            def keep(fields: list[str]) -> list[str]:
-                return [_MALFORMED + sep.join(fields)] + [""] * (len(names) - 1)
 
-            return pd.read_csv(path, encoding=codec, engine="python", on_bad_lines=keep, **options)
-
-    try:
-        return _with_encoding(path, parse)
-    except pd.errors.EmptyDataError:
-        raise AuditInputError(f"{path.name} is empty: no header and no rows") from None
+def _read_delimited(path: Path, sep: str, single_column_ok: bool) -> tuple[pd.DataFrame, dict]:
+    text, source = _text(path)
+    if not text.strip():
+        raise AuditInputError(f"{path.name} is empty: no header and no rows")
+    records = csvrecords.read(text, sep, _MALFORMED)
+    if not records.header:
+        raise AuditInputError(f"{path.name} is empty: no header and no rows")
+    if len(records.header) == 1 and not single_column_ok:
+        _check_one_column(path, records.header, sep)
+    _check_unique(path, records.header)
+    return records.frame, source
 
 
 def _check_one_column(path: Path, names: list[str], sep: str) -> None:
@@ -259,13 +269,16 @@ def _check_unique(path: Path, names: list[str]) -> None:
         )
 
 
-def _read_json(path: Path, records_path: str | None) -> tuple[pd.DataFrame, str]:
-    """A JSON array of records, or an object holding one (found by ``records_path`` or alone)."""
-    def parse(codec: str) -> Any:
-        return json.loads(path.read_bytes().decode(codec))
+def _json(text: str) -> Any:
+    """Numbers stay the text they were written as: a 64-bit id never passes through a float."""
+    return json.loads(text, parse_int=str, parse_float=str)
 
+
+def _read_json(path: Path, records_path: str | None) -> tuple[pd.DataFrame, dict]:
+    """A JSON array of records, or an object holding one (found by ``records_path`` or alone)."""
+    text, source = _text(path)
     try:
-        document, encoding = _with_encoding(path, parse)
+        document = _json(text)
     except json.JSONDecodeError as exc:
         raise AuditInputError(f"{path.name} is not valid JSON ({exc})") from None
     records = document
@@ -279,33 +292,45 @@ def _read_json(path: Path, records_path: str | None) -> tuple[pd.DataFrame, str]
         if len(lists) != 1:
             raise AuditInputError(
                 f"{path.name}: expected a list of records; the top-level object has keys "
-                f"{', '.join(document)}; set records_path in the mapping"
+                f"{', '.join(list(document)[:20])}; set records_path in the mapping"
             )
         records = document[lists[0]]
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+    if not isinstance(records, list) or not any(isinstance(r, dict) for r in records):
         raise AuditInputError(f"{path.name}: expected a list of JSON objects (one per message)")
-    if not records:
-        raise AuditInputError(f"{path.name} contains no records")
-    return pd.json_normalize(records, sep="."), encoding
+    items = [(r, None) if isinstance(r, dict) else (None, json.dumps(r)[:1000]) for r in records]
+    return _records_frame(items), source
 
 
-def _read_jsonl(path: Path) -> tuple[pd.DataFrame, str]:
-    if path.stat().st_size == 0:
-        raise AuditInputError(f"{path.name} is empty: no header and no rows")
-
-    def parse(codec: str) -> pd.DataFrame:
-        return pd.read_json(path, lines=True, dtype=False, convert_dates=False,
-                            precise_float=True, encoding=codec)
-
-    try:
-        frame, encoding = _with_encoding(path, parse)
-    except ValueError as exc:
-        if isinstance(exc, AuditInputError):
-            raise
+def _read_jsonl(path: Path) -> tuple[pd.DataFrame, dict]:
+    """One object per line; a line that is not one is kept as a malformed row, not fatal."""
+    text, source = _text(path)
+    items: list[tuple[dict | None, str | None]] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        try:
+            value = _json(line)
+        except (json.JSONDecodeError, RecursionError):
+            value = None
+        items.append((value, None) if isinstance(value, dict) else (None, line.rstrip("\r")))
+    if not any(record is not None for record, _ in items):
+        example = next((raw for _, raw in items if raw), "")
         raise AuditInputError(
-            f"{path.name}: a line is not a JSON object ({exc}); each line must be one object"
-        ) from None
-    return _flatten(frame), encoding
+            f"{path.name}: no line is a JSON object (first line: {example[:80]!r}); each line "
+            "must be one object"
+        )
+    return _records_frame(items), source
+
+
+def _records_frame(items: list[tuple[dict | None, str | None]]) -> pd.DataFrame:
+    """Records as a flat frame in input order; raw text of unreadable ones marked malformed."""
+    frame = _flatten(pd.DataFrame.from_records([r if r is not None else {} for r, _ in items]))
+    bad = [i for i, (r, _) in enumerate(items) if r is None]
+    if bad:
+        frame = frame.astype(object)
+        frame.loc[bad, :] = None
+        frame.loc[bad, frame.columns[0]] = [_MALFORMED + items[i][1] for i in bad]
+    return frame
 
 
 def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
@@ -316,7 +341,7 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         is_dict = values.map(lambda v: isinstance(v, dict)).to_numpy(dtype=bool)
         if is_dict.any():
-            inner = pd.json_normalize(values.where(is_dict, None).map(lambda v: v or {}).tolist())
+            inner = pd.DataFrame.from_records(values.where(is_dict, None).map(lambda v: v or {}).tolist())
             inner.columns = [f"{col}.{c}" for c in inner.columns]
             inner.index = frame.index
             frame = pd.concat([frame.drop(columns=col), _flatten(inner)], axis=1)
@@ -324,23 +349,128 @@ def _flatten(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    """Every column as text in Arrow: 64-bit ids with nulls never become floats, typed
+    timestamps become ISO 8601 (with the offset when the column has a zone)."""
     import pyarrow.parquet as pq
 
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head != b"PAR1":
+        kind = decoding.binary_kind(head)
+        raise AuditInputError(
+            f"{path.name} is not a Parquet file" + (f": it is {kind[0]}" if kind else "")
+            + "; check the file or its extension"
+        )
     try:
-        names = pq.read_schema(path).names
+        table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
         raise AuditInputError(f"{path.name} is not a readable Parquet file ({exc})") from None
-    _check_unique(path, names)
-    return pd.read_parquet(path)
+    _check_unique(path, table.column_names)
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        try:
+            columns[name] = column.cast(pa.large_string()).to_pandas()
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+            columns[name] = column.to_pandas()  # nested values: text form in _as_strings
+    return pd.DataFrame(columns)
 
 
-def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
+    """Cells read with openpyxl and turned to text here: whole numbers print as integers.
+
+    Excel stores numbers as doubles (15 significant digits): an 18-digit id kept as a number is
+    already rounded in the file. Such columns are named in ``rounded_numbers`` so that ingest can
+    refuse them when they are ids instead of silently merging distinct ids.
+    """
+    import zipfile
+
+    import openpyxl
+
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    kind = decoding.binary_kind(head)
+    if kind is None or kind[0] != "a zip archive":
+        raise AuditInputError(
+            f"{path.name} is not an Excel workbook (.xlsx)"
+            + (f": it is {kind[0]}" if kind else ": it looks like text, name it .csv")
+        )
     try:
-        header = pd.read_excel(path, sheet_name=sheet, header=None, nrows=1, dtype=str)
-    except ValueError as exc:  # missing sheet, not a workbook
-        raise AuditInputError(f"{path.name}: cannot read sheet {sheet!r} ({exc})") from None
-    _check_unique(path, [str(v) for v in header.iloc[0].tolist()] if len(header) else [])
-    return pd.read_excel(path, sheet_name=sheet, dtype=str)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's style/extension chatter
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise AuditInputError(
+            f"{path.name} is not an Excel workbook (.xlsx): it is a zip archive without a "
+            f"readable workbook inside ({type(exc).__name__})"
+        ) from None
+    try:
+        names = book.sheetnames
+        chosen = names[sheet] if isinstance(sheet, int) and -len(names) <= sheet < len(names) else sheet
+        if chosen not in names:
+            raise AuditInputError(
+                f"{path.name}: no sheet {sheet!r}; the workbook's sheets are "
+                f"{', '.join(map(repr, names))}; set sheet in the mapping"
+            )
+        rows = _sheet_rows(book[chosen])
+        if len(rows) <= 1:
+            others = {n: len(_sheet_rows(book[n])) - 1 for n in names if n != chosen}
+            filled = [f"{n!r} ({count} data rows)" for n, count in others.items() if count > 0]
+            if filled:
+                raise AuditInputError(
+                    f"{path.name}: sheet {chosen!r} has no data rows; the data seems to be on "
+                    f"sheet {', '.join(filled)}. Set sheet: <name> in a mapping (--mapping)"
+                )
+    finally:
+        book.close()
+    if not rows:
+        return pd.DataFrame(), {"encoding": "utf-8"}
+    header = [f"column {i}" if v is None else v for i, v in enumerate(rows[0], start=1)]
+    _check_unique(path, header)
+    width = len(header)
+    body = [(r + [None] * width)[:width] for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    rounded = {}
+    for col in header:
+        big = frame[col].map(lambda v: isinstance(v, _Rounded))
+        if big.any():
+            rounded[col] = frame[col][big].iloc[0].shown
+            frame[col] = frame[col].map(lambda v: str(v) if isinstance(v, _Rounded) else v)
+    return frame, {"encoding": "utf-8", "rounded_numbers": rounded}
+
+
+def _sheet_rows(worksheet) -> list[list[str | None]]:
+    """A sheet's non-blank rows as text cells (None = empty)."""
+    out = []
+    for row in worksheet.iter_rows(values_only=True):
+        cells = [_excel_cell(v) for v in row]
+        if any(c not in (None, "") for c in cells):
+            out.append(cells)
+    while out and all(c is None for c in out[-1]):
+        out.pop()
+    return out
+
+
+class _Rounded(str):
+    """A whole number beyond Excel's 15 significant digits (already rounded in the file)."""
+
+    shown: str
+
+
+def _excel_cell(value: Any) -> str | None:
+    """Excel's numbers are doubles: whole ones print as integers, never ``1.23e+17``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        if abs(value) >= 1e15:
+            cell = _Rounded(str(int(value)))
+            cell.shown = repr(value)
+            return cell
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _is_mixed(values: pd.Series) -> bool:
@@ -541,18 +671,20 @@ def _parse_timestamps(raw: pd.Series, fmt: str | None, zone: str) -> _Stamps:
         mask = todo() & text.str.fullmatch(_TWCS_SHAPE).fillna(False).astype(bool)
         if mask.any():
             store(mask, _parse_twcs(text[mask]), is_naive=False)
+    has_zone = text.str.contains(_HAS_ZONE, regex=True).fillna(False).astype(bool)
+    iso = text.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
     if fmt is not None:
         mask = todo()
         aware = "%z" in fmt or "%Z" in fmt
         parsed = pd.to_datetime(text[mask], format=fmt, errors="coerce", utc=aware)
         store(mask, parsed, is_naive=not aware)
-    else:
-        has_zone = text.str.contains(_HAS_ZONE, regex=True).fillna(False).astype(bool)
-        iso = text.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-        for zoned in (True, False):
-            mask = todo() & iso & (has_zone == zoned)
-            parsed = pd.to_datetime(text[mask], format="ISO8601", errors="coerce", utc=zoned)
-            store(mask, parsed, is_naive=not zoned)
+    # ISO 8601 cannot be misread, whatever layout a mapping promised (typed Parquet timestamps,
+    # a TWCS-layout file re-saved by a tool that rewrote the dates): read it in every case.
+    for zoned in (True, False):
+        mask = todo() & iso & (has_zone == zoned)
+        parsed = pd.to_datetime(text[mask], format="ISO8601", errors="coerce", utc=zoned)
+        store(mask, parsed, is_naive=not zoned)
+    if fmt is None:
         for digits, unit in ((10, "s"), (13, "ms")):
             mask = todo() & text.str.fullmatch(rf"\d{{{digits}}}").fillna(False).astype(bool)
             parsed = pd.to_datetime(text[mask].astype("int64"), unit=unit, utc=True)

@@ -18,8 +18,13 @@ import pandas as pd
 from audit import agents, business_hours as BH, reply_time
 from audit.errors import AuditInputError
 from audit.intervals import CONFIDENCE, Interval, quantile_interval, wilson
+from audit.lookup import lookup
 from audit.threads import UNKNOWN_BRAND
 from audit.trends import monthly as monthly_trends
+# Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
+# audit.voice, calibrated on hand-labelled real replies; the metric definitions below describe them.
+from audit.voice import agents as _agents
+from audit.voice import hands_over, normalise_reply, personalised, redirects  # noqa: F401 (normalise_reply: playbook)
 
 MESSAGE_COLUMNS = ("message_id", "reply_to_id", "author", "is_customer", "created_at", "text",
                    "channel", "conversation_id", "brand", "sentiment")
@@ -45,26 +50,6 @@ UNITS: dict[str, tuple[float, float]] = {
     "flag": (0.0, 1.0),
 }
 INTERVAL_UNITS = frozenset({"share", "minutes"})  # estimates; counts and flags are what happened
-
-# --- reply text patterns (documented in the metric definitions) ------------------------------
-_URL = r"(?:https?://|www\.)\S+"
-REDIRECT = re.compile(
-    r"\bDM(?:s|'?d|'?ing)?\b|\bdirect(?:ly)? messag|\bprivate messag|\binbox us\b|\bsend us a (?:PM|message)\b"
-    r"|\be-?mail us\b|\bcall us\b|\bgive us a (?:call|ring)\b|\bphone us\b|" + _URL,
-    re.IGNORECASE)
-SIGNOFF = re.compile(
-    r"(?:^|\s)(?:\^[A-Z]{1,4}|\*[A-Z]{1,4}|[-\u2013\u2014~]\s?[A-Z][a-z]{1,15}|[-\u2013\u2014~]\s?[A-Z]{2,4})\s*$")
-_GREETING_NAME = re.compile(
-    r"\b((?i:hi|hey|hello|dear|thanks|thank you|sorry|morning|afternoon|evening))\s+"
-    r"(?!(?i:there|team|all|everyone|folks|guys|again|so|for|to|please|we|our|you|the|it|this|that)\b)"
-    r"[A-Z][a-z]+")
-_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
-ESCALATION = re.compile(
-    r"(?<!contact )(?<!call )\bour (?:[a-z]+ ){0,2}team\b|\bspecialists?\b|\bpass(?:ed|ing) (?:this|it|that|your [a-z]+)"
-    r"(?: on| along| over)? to\b|\bescalat(?:e|ed|es|ing|ion)\b|\bforwarded\b|\bforwarding (?:this|it|your)\b"
-    r"|\bhanded (?:this|it) (?:over )?to\b",
-    re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Measure:
@@ -167,22 +152,6 @@ def _hour_of_week(local: pd.Series) -> pd.Series:
     return local.dt.day_of_week * 24 + local.dt.hour
 
 
-def normalise_reply(text: pd.Series) -> pd.Series:
-    """Reduce a reply to its template: handles, links, names, sign-offs and numbers removed."""
-    t = text.str.replace(_URL, " ", regex=True)
-    t = t.str.replace(r"(?<![\w@])@\w+", " ", regex=True)
-    t = t.str.replace(SIGNOFF, " ", regex=True)
-    t = t.str.replace(_GREETING_NAME, r"\1", regex=True)
-    t = t.str.casefold().str.replace(r"\d+", "#", regex=True)
-    t = t.str.replace(r"[^\w#]+", " ", regex=True)
-    return t.str.strip()
-
-
-def _personal(text: pd.Series) -> pd.Series:
-    # count() rather than contains(): the greeting pattern's group is for normalise_reply.
-    return (text.str.count(_GREETING_NAME) > 0) | text.str.contains(_FIRST_PERSON)
-
-
 # --- preparation: every derived column computed once on the full data --------------------------
 @dataclass(frozen=True)
 class Prepared:
@@ -215,15 +184,16 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     m["_is_reply"] = brand_msg & m["reply_to_id"].notna()
     m["_direct_reply"] = m["message_id"].isin(m.loc[brand_msg, "reply_to_id"].dropna())
     last_brand = m.loc[brand_msg].groupby("conversation_id")["created_at"].max()
-    m["_followed"] = (m["conversation_id"].map(last_brand) > m["created_at"]).fillna(False).astype(bool)
+    m["_followed"] = (lookup(m["conversation_id"], last_brand) > m["created_at"]).fillna(False).astype(bool)
     m["_negative"] = m["sentiment"].eq("negative").fillna(False).astype(bool)
     m["_praise"] = (m["sentiment"].eq("positive") | m["intent"].eq("compliment")).fillna(False).astype(bool)
     text = m.loc[brand_msg, "text"].fillna("").astype("str")  # reply-style flags: brand posts only
+    agent = m.loc[brand_msg, "agent"] if "agent" in m.columns else _agents(text, m.loc[brand_msg, "author"])
     flags = {
-        "_redirect": text.str.contains(REDIRECT),
-        "_signoff": text.str.replace(_URL, "", regex=True).str.rstrip().str.contains(SIGNOFF),
-        "_personal": _personal(text),
-        "_escalation": text.str.contains(ESCALATION),
+        "_redirect": redirects(text),
+        "_signoff": agent.notna(),
+        "_personal": personalised(text),
+        "_escalation": hands_over(text),
     }
     for name, flag in flags.items():
         m[name] = flag.reindex(m.index, fill_value=False).astype(bool)
@@ -269,17 +239,20 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
 
 
 def prepare(messages: pd.DataFrame, conversations: pd.DataFrame, tz: str = "UTC",
-            hours: BH.BusinessHours | None = None) -> Prepared:
+            hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> Prepared:
     """Derive every flag once on the full data, so each scope is just a row filter.
 
-    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``)."""
+    ``hours``: the client's business hours (default Monday-Friday 09:00-17:00 in ``tz``);
+    ``days``: the local calendar days of the analysis window (audit.window); default: first to
+    last post of ``messages``."""
     _require(messages, MESSAGE_COLUMNS, "messages")
     _require(conversations, CONVERSATION_COLUMNS, "conversations")
     hours = hours or BH.parse(BH.DEFAULT_SPEC, tz=tz)
     m = _prepare_messages(messages, tz)
     c = _prepare_conversations(conversations, m, tz, hours)
     local_days = m["_local"].dt.normalize()
-    days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
+    if days is None:
+        days = pd.date_range(local_days.min(), local_days.max(), freq="D") if len(m) else pd.DatetimeIndex([])
     return Prepared(m, c, days, tz, hours)
 
 
@@ -310,8 +283,9 @@ _add("inbound_posts", "Inbound posts",
      "Number of customer posts in conversations with the brand handle(s).",
      "count", None, lambda s: Measure(len(s.inbound)), "volume")
 _add("inbound_per_day", "Inbound posts per day",
-     "Inbound posts divided by the number of local calendar days the whole export spans "
-     "(first to last post, inclusive), so brands in one export are comparable.",
+     "Inbound posts divided by the number of local calendar days of the analysis window (first to "
+     "last post, inclusive, without stray timestamps isolated from the body of the data, or the "
+     "--since/--until dates), so brands in one export are comparable.",
      "posts_per_day", None,
      lambda s: Measure(len(s.inbound) / s.days if s.days else None, len(s.inbound), s.days), "volume")
 _add("customer_conversations", "Customer-opened conversations",
@@ -479,9 +453,10 @@ _add("compliments_answered_rate", "Compliments answered",
      "recovery", "compliments_unanswered")
 
 _add("private_redirect_share", "Replies moving to a private channel",
-     "Share of brand replies that move the case out of public view: they mention a DM / direct or "
-     "private message, 'send us a message', 'inbox us', 'email us', 'call us', 'give us a call', "
-     "'phone us', or contain a link (http(s):// or www.).",
+     "Share of brand replies that move the case out of public view: a DM / direct or private "
+     "message, inbox, e-mail (an address or 'email us'), a phone call or number, live chat, a form, "
+     "or a link offered as the way to contact support ('reach us here: <link>'); a link to "
+     "information only does not count.",
      "share", True, lambda s: share(s.replies["_redirect"]), "channel_strategy", "private_redirect")
 _add("service_handle_present", "Dedicated service handle",
      "1 when one of the brand handles is a dedicated service handle (its name ends in help, support, "
@@ -494,12 +469,15 @@ _add("service_handle_reply_share", "Replies from the service handle",
      "channel_strategy", "service_handle_replies")
 
 _add("signoff_share", "Replies signed by an agent",
-     "Share of brand replies ending (links ignored) in an agent sign-off: ^AB, *JS, -Kim, - Becky, "
-     "~Jo, -JS (caret, asterisk or dash followed by initials or a capitalised first name).",
+     "Share of brand replies ending in an agent sign-off (links, thread markers like 2/2 and emoji "
+     "after it ignored): a caret, asterisk, slash or dash before initials or a first name (^AB, ^cr, "
+     "*KellenF, /LS, - Nick), a closing with a name ('Thanks, James'), or a name alone after the "
+     "last sentence; team hashtags and team names are not agents.",
      "share", True, lambda s: share(s.replies["_signoff"]), "voice", "signoff")
 _add("personalised_share", "Personalised replies",
-     "Share of brand replies that address the customer by name after a greeting ('Hi Sarah', "
-     "'Thanks Tom') or speak in the first person singular (I, I'm, I'll, I've, I'd, me, my).",
+     "Share of brand replies that address the customer by name ('Hi Sarah', 'Thanks Tom', "
+     "'..., Alexa.') or speak in the first person singular (I, I'm, I'll, I've, I'd, me, my; the "
+     "sign-off itself not counted).",
      "share", True, lambda s: share(s.replies["_personal"]), "voice", "personalised")
 
 
@@ -519,9 +497,10 @@ _add("follow_up_rate", "Follow-up",
      "or the brand posted two messages at least 1 hour apart.",
      "share", True, lambda s: share(s.convs["_follow_up"], s.convs["answered"]), "integration", "follow_up")
 _add("escalation_share", "Replies handing over to another team",
-     "Share of brand replies that hand the case over: 'our (...) team' (not 'contact/call our ... "
-     "team', which sends the customer away), 'specialist', 'passed this to', "
-     "'escalated/escalation', 'forwarded', 'handed this over to'.",
+     "Share of brand replies that hand the case to other people in the organisation: 'passed this "
+     "to / on', 'escalated', 'forwarded', 'shared your feedback', 'fed back to', 'logged this', "
+     "'a specialist', 'a member of our team', 'check with our ... team' (not 'contact our team', "
+     "which sends the customer away).",
      "share", True, lambda s: share(s.replies["_escalation"]), "integration", "escalation")
 
 
@@ -650,7 +629,7 @@ def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> l
 
 def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Iterable[str], *,
                 service_handles_config: Iterable[str] = (), tz: str = "UTC",
-                business_hours: BH.BusinessHours | None = None) -> dict:
+                business_hours: BH.BusinessHours | None = None, days: pd.DatetimeIndex | None = None) -> dict:
     """Every registered metric for the client's handles overall, per handle and per channel.
 
     ``brands`` are the client's handles; every other brand handle in the data still gets a
@@ -659,7 +638,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
     client = [b.lstrip("@") for b in brands]
     if not client:
         raise AuditInputError("No client brand handles given; list the client's handles (e.g. Acme, AcmeHelp).")
-    prep = prepare(messages, conversations, tz, business_hours)
+    prep = prepare(messages, conversations, tz, business_hours, days)
     known = brand_handles(prep)
     present = [h for h in client if h.casefold() in known]
     if not present:

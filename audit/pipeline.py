@@ -18,7 +18,7 @@ import audit
 from audit import business_hours, files, runfile
 from audit.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
 from audit.errors import AuditInputError, StageFailed
-from audit.safeio import safe_child, slugify
+from audit.safeio import recover_publish, safe_child, slugify
 
 NOTEBOOK_DIR = Path(audit.__file__).resolve().parent.parent / "notebooks"
 NBCONVERT_TEMPLATES = Path(audit.__file__).resolve().parent.parent / "playbook_templates" / "nbconvert"
@@ -44,9 +44,10 @@ STAGES = (
     Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
           (files.MESSAGES, files.CONVERSATIONS, files.QUARANTINE, files.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
-          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays"),
-          (files.METRICS, files.PEERS, files.MATURITY), ("rubric", "questionnaire", "holidays")),
+          (files.SCORES, files.INTENTS, files.SCORE_SUMMARY, files.TOPIC_POSTS, files.TOPIC_MODEL)),
+    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
+                                            "since", "until"),
+          (files.METRICS, files.PEERS, files.MATURITY, files.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
           (files.PLAYBOOK_JSON, files.PLAYBOOK_HTML, files.AUDIT_JSON, files.AUDIT_XLSX), switched_outputs=(("pdf", files.PLAYBOOK_PDF),)),
 )
@@ -73,6 +74,8 @@ class RunConfig:
     timezone: str = "UTC"
     business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
     holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
+    since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.window)
+    until: str | None = None
     redact: bool = False
     pdf: bool = True
     fresh: bool = False
@@ -82,12 +85,26 @@ class RunConfig:
         return safe_child(Path(self.out), slugify(self.client))
 
     def check(self) -> None:
-        """Fail before any work on a missing input file (one message, with the path)."""
-        for name in ("data", "mapping", "rubric", "questionnaire"):
-            value = getattr(self, name)
-            if value and not Path(value).is_file():
-                raise AuditInputError(f"--{name} {value}: no such file.")
-        business_hours.parse(self.business_hours, self.holidays, self.timezone)  # time zone too
+        """Every parameter before any stage runs: one clear message (exit 2), never a stage
+        failure after ingest and scoring."""
+        from audit import checks, maturity
+        from audit.mapping import load_mapping
+
+        for name in ("data", "rubric", "questionnaire"):
+            checks.input_file(name, getattr(self, name))
+        if self.mapping:
+            load_mapping(self.mapping)
+        maturity.load_rubric(self.rubric)
+        if self.questionnaire:
+            maturity.load_questionnaire(self.questionnaire)
+        checks.timezone(self.timezone)
+        business_hours.parse(self.business_hours, self.holidays, self.timezone)
+        checks.scoring(self.model, self.device, self.batch_size, self.engine, self.quantize)
+        checks.writable_folder("out", self.out)
+        run_dir = self.run_dir()
+        if run_dir.exists() and not run_dir.is_dir():
+            raise AuditInputError(f"{run_dir} is a file; the run folder of {self.client!r} must be a folder.")
+        files.check_owner(run_dir, self.client)
 
 
 def _fingerprint(stage: Stage, params: dict[str, Any], upstream: str, config: RunConfig) -> str:
@@ -161,6 +178,8 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     config.check()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    files.claim(run_dir, config.client)
+    recover_publish(run_dir)
     runfile.write(config, run_dir)
     params = _parameters(config, run_dir)
     state_path = run_dir / STATE
@@ -203,6 +222,8 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
         "accepted": accounting["accepted"],
         "quarantined": accounting["quarantined"],
         "cache_hit_rate": scoring["cache"]["hit_rate"],
+        "encoding_note": accounting.get("encoding_note"),
+        "data_name": Path(config.data).name,
         "stages": timings,
     }
 

@@ -189,12 +189,16 @@ def pdf_text(html: str) -> str:
     return "".join(_printable(ch) if ch in missing else ch for ch in html)
 
 
-def write_pdf(html: str, path: str | os.PathLike) -> Path:
+def pdf_bytes(html: str) -> bytes:
     """A4 PDF with the bundled fonts embedded (subset); emoji become their names (see pdf_text)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    pdf = HTML(string=pdf_text(html), base_url=str(TEMPLATES)).write_pdf(
+    return HTML(string=pdf_text(html), base_url=str(TEMPLATES)).write_pdf(
         stylesheets=[CSS(string=font_faces(), font_config=fonts)], font_config=fonts)
-    return atomic_write_bytes(path, pdf)
+
+
+def write_pdf(html: str, path: str | os.PathLike) -> Path:
+    """The PDF of :func:`pdf_bytes`, written atomically."""
+    return atomic_write_bytes(path, pdf_bytes(html))

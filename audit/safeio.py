@@ -162,3 +162,54 @@ def safe_child(base: str | os.PathLike[str], name: str | os.PathLike[str]) -> Pa
     if candidate == root or not candidate.is_relative_to(root):
         raise AuditInputError(f"{text!r} points outside {root}; use a plain name such as a slug")
     return candidate
+
+
+#: Journal of a multi-file publish: written (atomically) once every new file is staged; its
+#: presence means "roll forward". See :func:`publish`.
+PUBLISH_JOURNAL = ".publish.json"
+_STAGED = ".{}.publish"
+
+
+def publish(directory: str | os.PathLike[str], contents: dict[str, bytes | None]) -> None:
+    """Replace several files of ``directory`` as one: readers get all new versions or all old.
+
+    Each new file is first written (and fsynced) beside its target under a temporary name; then
+    a journal naming them is written atomically (the commit point); then the files are renamed
+    into place (``None`` removes a file, e.g. a PDF the new run does not make). A kill before
+    the commit point leaves the old set untouched; a kill after it is completed by
+    :func:`recover_publish`, which every run and the playbook stage call first.
+    """
+    import json
+
+    directory = Path(directory)
+    recover_publish(directory)
+    staged: dict[str, str | None] = {}
+    for name, data in contents.items():
+        if data is None:
+            staged[name] = None
+            continue
+        atomic_write_bytes(directory / _STAGED.format(name), data)
+        staged[name] = _STAGED.format(name)
+    atomic_write_text(directory / PUBLISH_JOURNAL, json.dumps(staged, sort_keys=True))
+    recover_publish(directory)
+
+
+def recover_publish(directory: str | os.PathLike[str]) -> None:
+    """Finish a committed publish (roll forward) or drop the files of an uncommitted one."""
+    import json
+
+    directory = Path(directory)
+    journal = directory / PUBLISH_JOURNAL
+    if not journal.exists():
+        for leftover in directory.glob(_STAGED.format("*")):
+            leftover.unlink(missing_ok=True)
+        return
+    staged = json.loads(journal.read_text(encoding="utf-8"))
+    for name, tmp in staged.items():
+        if tmp is None:
+            (directory / name).unlink(missing_ok=True)
+        elif (directory / tmp).exists():
+            os.replace(directory / tmp, directory / name)
+    _fsync_dir(directory)
+    journal.unlink()
+    _fsync_dir(directory)

@@ -36,6 +36,7 @@ THREAD_COLUMNS: dict[str, str] = {
     "turn": "int64",
     "brand": "str",
     "cycle_broken": "bool",
+    "agent": "str",  # sign-off token of a brand post (audit.voice), missing when unsigned
 }
 
 #: Leading quarantine columns; the raw input fields follow them.
@@ -67,7 +68,10 @@ class Reason(StrEnum):
 #: One sentence per reason, written for the person fixing the export. Order = check priority:
 #: a row failing several checks is reported under the first.
 REASON_SENTENCES: dict[Reason, str] = {
-    Reason.MALFORMED_ROW: "The row has more fields than the header (an unquoted delimiter?).",
+    Reason.MALFORMED_ROW: (
+        "The row could not be split into fields: more fields than the header (an unquoted "
+        "delimiter?), a quote that is never closed, or a JSON line that is not one object."
+    ),
     Reason.MISSING_ID: "The message id is empty.",
     Reason.MISSING_AUTHOR: "The author is empty.",
     Reason.BAD_CUSTOMER_FLAG: "The customer/brand flag is empty or not one of the mapping's values.",

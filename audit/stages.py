@@ -78,6 +78,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
           cache: str | None = None) -> dict[str, Any]:
     """Sentiment for every message and intent for every customer post."""
     from audit import intent, sentiment
+    from audit.topics.stage import write_assignments as write_topic_assignments
 
     run_dir = Path(run_dir)
     messages = _messages(run_dir)
@@ -99,6 +100,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
     intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
     files.write_parquet(scores, run_dir / files.SCORES)
     files.write_parquet(intents.reset_index(drop=True), run_dir / files.INTENTS)
+    topic_model = write_topic_assignments(run_dir, messages.loc[customer], device=device)
     summary = {
         "model": model or "default",
         "model_identity": scored.attrs["cache"]["model"].split("/")[-1],
@@ -106,6 +108,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
         "engine": engine,
         "sentiment_mix": scores["sentiment"].value_counts().sort_index().to_dict(),
         "intent_mix": intents["intent"].value_counts().sort_index().to_dict(),
+        "topics": len(topic_model["topics"]),
     }
     files.write_json(summary, run_dir / files.SCORE_SUMMARY)
     return summary
@@ -124,50 +127,68 @@ def enriched(run_dir: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str | None = None,
-            timezone: str = "UTC", business_hours: str | None = None, holidays: str | None = None) -> dict[str, Any]:
+            timezone: str = "UTC", business_hours: str | None = None, holidays: str | None = None,
+            since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Metrics per brand/channel/overall, peer percentiles, and the maturity grade.
 
     ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends;
-    ``business_hours`` and ``holidays`` the client's hours (``audit.business_hours``)."""
-    from audit import business_hours as bh, maturity, metrics, peers
+    ``business_hours`` and ``holidays`` the client's hours (``audit.business_hours``); the figures
+    cover the analysis window (``since``/``until``, else detected: ``audit.window``)."""
+    from audit import business_hours as bh, maturity, metrics, peers, window
+    from audit.topics import stage as topic_stage
 
     run_dir = Path(run_dir)
     messages, conversations = enriched(run_dir)
     summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     brands = summary["client_brands"]
     hours = bh.parse(business_hours or bh.DEFAULT_SPEC, holidays, timezone)  # refuses an unknown zone
-    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours)
+    span = window.find(messages["created_at"], messages["message_id"], since=since, until=until, tz=timezone)
+    messages, conversations = span.select(messages, conversations)
+    figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours,
+                                  days=span.days(timezone))
+    figures["scope"]["window"] = metrics.jsonable(span.to_dict(timezone))
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)
     files.write_json(figures, run_dir / files.METRICS)
     files.write_json(peer_table, run_dir / files.PEERS)
     files.write_json(grade, run_dir / files.MATURITY)
-    return {"metrics": figures, "peers": peer_table, "maturity": grade}
+    topics = topic_stage.write_report(run_dir, messages, brands, timezone)
+    return {"metrics": figures, "peers": peer_table, "maturity": grade, "topics": topics}
 
 
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
     from audit import playbook as playbook_mod, render, workbook
+    from audit.safeio import publish, recover_publish
+    from audit.window import Window
 
     run_dir = Path(run_dir)
+    recover_publish(run_dir)
+    figures = files.read_json(run_dir / files.METRICS)
     messages, conversations = enriched(run_dir)
+    if "window" in figures.get("scope", {}):  # the same conversations the figures were computed on
+        messages, conversations = Window.from_dict(figures["scope"]["window"]).select(messages, conversations)
     ingest_summary = files.read_json(run_dir / files.INGEST_SUMMARY)
     score_summary = files.read_json(run_dir / files.SCORE_SUMMARY)
     book = playbook_mod.build(
-        files.read_json(run_dir / files.METRICS), files.read_json(run_dir / files.MATURITY),
+        figures, files.read_json(run_dir / files.MATURITY),
         messages, conversations, client=client, brands=ingest_summary["client_brands"],
         accounting=ingest_summary["accounting"], peers=files.read_json(run_dir / files.PEERS),
         model_card_summary=model_card_summary(score_summary), intent_accuracy=intent_accuracy(),
-        redacted=ingest_summary["redacted"],
+        redacted=ingest_summary["redacted"], topics=_optional_json(run_dir / files.TOPICS),
     )
-    files.write_json(book, run_dir / files.PLAYBOOK_JSON)
     html = render.render_html(book, charts_dir=run_dir / files.CHARTS)
-    render.write_html(html, run_dir / files.PLAYBOOK_HTML)
-    if pdf:
-        render.write_pdf(html, run_dir / files.PLAYBOOK_PDF)
-    audit = assemble(run_dir, client)
-    workbook.write(run_dir, audit, messages, conversations)
+    audit = assemble(run_dir, client, book=book, write=False)
+    # The report's files of one run are published together (never a new HTML beside an old PDF
+    # after a kill); without --pdf a PDF of an earlier run is removed.
+    publish(run_dir, {
+        files.PLAYBOOK_JSON: files.dumps(book).encode("utf-8"),
+        files.PLAYBOOK_HTML: html.encode("utf-8"),
+        files.PLAYBOOK_PDF: render.pdf_bytes(html) if pdf else None,
+        files.AUDIT_JSON: files.dumps(audit).encode("utf-8"),
+        files.AUDIT_XLSX: workbook.content(run_dir, audit, messages, conversations),
+    })
     return {"level": audit["maturity"]["level"], "html": str(run_dir / files.PLAYBOOK_HTML),
             "pdf": str(run_dir / files.PLAYBOOK_PDF) if pdf else None}
 
@@ -193,8 +214,15 @@ def intent_accuracy() -> dict[str, Any] | None:
     return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
 
 
-def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
-    """``audit.json``: every figure of the run, deterministic (no wall-clock values)."""
+def _optional_json(path: Path) -> Any:
+    """A stage file that older run folders may lack (None then)."""
+    return files.read_json(path) if path.exists() else None
+
+
+def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: bool = True) -> dict[str, Any]:
+    """``audit.json``: every figure of the run, deterministic (no wall-clock values).
+
+    ``book`` is the playbook model (read from ``playbook.json`` when not given)."""
     run_dir = Path(run_dir)
     audit = {
         "schema_version": SCHEMA_VERSION,
@@ -205,8 +233,10 @@ def assemble(run_dir: str | Path, client: str) -> dict[str, Any]:
         "metrics": files.read_json(run_dir / files.METRICS),
         "peers": files.read_json(run_dir / files.PEERS),
         "maturity": files.read_json(run_dir / files.MATURITY),
-        "playbook": files.read_json(run_dir / files.PLAYBOOK_JSON),
+        "topics": _optional_json(run_dir / files.TOPICS),
+        "playbook": json.loads(files.dumps(book)) if book is not None else files.read_json(run_dir / files.PLAYBOOK_JSON),
     }
     audit["accounting"] = audit["ingest"]["accounting"]
-    files.write_json(audit, run_dir / files.AUDIT_JSON)
+    if write:
+        files.write_json(audit, run_dir / files.AUDIT_JSON)
     return audit

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.schema import THREAD_COLUMNS, validate_messages
+from audit.voice import agents
 
 CONVERSATION_COLUMNS: dict[str, str] = {
     "conversation_id": "str",
@@ -65,7 +66,8 @@ def build(
         cycle_broken=broken,
     )
     conversations = _conversations(msgs, root, brands or ())
-    msgs = msgs.assign(brand=conversations["brand"].reindex(root).to_numpy())
+    msgs = msgs.assign(brand=conversations["brand"].reindex(root).to_numpy(),
+                       agent=_agents(msgs))
     msgs = msgs.astype(THREAD_COLUMNS)
     return validate_messages(msgs, threaded=True), conversations.reset_index(drop=True)
 
@@ -191,6 +193,14 @@ def _conversations(msgs: pd.DataFrame, root: np.ndarray, brands: Iterable[str]) 
     out["brand"] = out["brand"].fillna(UNKNOWN_BRAND)
     out = out.sort_values(["opened_at", "conversation_id"], kind="stable")
     return out[list(CONVERSATION_COLUMNS)].astype(CONVERSATION_COLUMNS)
+
+
+def _agents(msgs: pd.DataFrame) -> pd.Series:
+    """The signing agent of each brand post (customer posts get none), for per-agent figures."""
+    brand = ~msgs["is_customer"].to_numpy()
+    out = pd.Series(np.nan, index=msgs.index, dtype="str")
+    out[brand] = agents(msgs.loc[brand, "text"], msgs.loc[brand, "author"])
+    return out
 
 
 def _brand_lists(brand_posts: pd.DataFrame) -> pd.Series:

@@ -274,6 +274,35 @@ def example_posts(run_dir: str | Path, metrics: dict[str, Any], key: str = "unan
     return table
 
 
+def topics_table(topics: dict[str, Any] | None) -> pd.DataFrame:
+    """What customers write about: one row per topic (complaints and questions first)."""
+    from audit.render import duration
+
+    rows = (topics or {}).get("topics") or []
+    return pd.DataFrame([{
+        "topic": t["label"], "posts": t["posts"], "complaints": f"{(t.get('complaint_share') or 0):.0%}",
+        "negative": f"{(t.get('negative_share') or 0):.0%}",
+        "answered": "-" if t.get("response_rate") is None else f"{t['response_rate']:.0%}",
+        "median first reply": duration(t.get("first_response_median_s")), "route to": t["owner"],
+        "keywords": ", ".join(t["keywords"]), "example (masked)": (t["examples"] or [""])[0][:160],
+    } for t in rows])
+
+
+def topics_chart(topics: dict[str, Any] | None) -> str:
+    from audit import charts
+
+    rows = (topics or {}).get("topics") or []
+    return charts.topic_volumes([t["label"] for t in rows], [t["posts"] for t in rows],
+                                [round((t.get("complaint_share") or 0) * t["posts"]) for t in rows])
+
+
+def emerging_table(topics: dict[str, Any] | None) -> pd.DataFrame:
+    """Emerging issues: spike episodes by the rule stated in ``topics['spike_rule']``."""
+    return pd.DataFrame([{k: e[k] for k in ("label", "owner", "started", "weeks", "peak_posts",
+                                            "baseline_posts_per_week", "ongoing")}
+                         for e in (topics or {}).get("emerging", [])])
+
+
 def reply_times(metrics: dict[str, Any]) -> pd.DataFrame:
     """Reply time counted each tool's way (``metrics.reply_time_definitions``), in minutes."""
     from audit.reply_time import ordered

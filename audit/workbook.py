@@ -174,6 +174,8 @@ def metrics_sheet(ws: Worksheet, metrics: Mapping) -> None:
         ws.auto_filter.ref = f"A1:J{len(rows) + 1}"
     if not (metrics.get("intervals") or {}):
         put(ws, len(rows) + 3, 1, f"95% intervals: {NOT_AVAILABLE}.")
+    else:
+        put(ws, len(rows) + 3, 1, "An empty 95% high with a low: the sample is too small to bound the figure above.")
     ws.column_dimensions["D"].width = 45
 
 
@@ -329,6 +331,12 @@ def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFr
           conversations: pd.DataFrame | None = None) -> Path:
     """Write ``audit.xlsx`` into a finished run folder (atomically, like every run output).
     ``messages``/``conversations``: the enriched frames when the caller has them (else read)."""
+    return atomic_write_bytes(Path(run_dir) / files.AUDIT_XLSX, content(run_dir, audit, messages, conversations))
+
+
+def content(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFrame | None = None,
+            conversations: pd.DataFrame | None = None) -> bytes:
+    """The bytes of ``audit.xlsx`` (the playbook stage publishes them with the other outputs)."""
     from audit.playbook.context import _select
     from audit.playbook.evidence import unanswered_complaints
     from audit.stages import enriched
@@ -343,4 +351,4 @@ def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFr
         client = _select(messages, conversations, str(audit.get("client")), list(scope.get("client_handles") or []),
                          str(scope.get("tz") or "UTC"))
         complaints = unanswered_complaints(client)
-    return atomic_write_bytes(run_dir / files.AUDIT_XLSX, to_bytes(build(audit, complaints)))
+    return to_bytes(build(audit, complaints))

@@ -12,3 +12,10 @@ def test_end_to_end_benchmark_runs_every_stage_at_small_n():
     for stage in ("ingest", "threads", "sentiment", "metrics", "grading", "rendering", "total"):
         assert f" {stage} " in proc.stdout, stage
     assert "skipped" not in proc.stdout
+
+
+def test_topics_benchmark_runs_at_small_n():
+    proc = subprocess.run([sys.executable, "benchmarks/bench_topics.py", "--posts", "2000", "--embed-sample", "64"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "2,000" in proc.stdout and "%" in proc.stdout.splitlines()[-1]

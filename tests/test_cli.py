@@ -112,6 +112,42 @@ def test_timezone_moves_the_hours_of_the_week_and_bad_zones_are_refused(acme_run
     assert "Unknown time zone 'Mars/Olympus_Mons'" in capsys.readouterr().err
 
 
+def test_since_until_set_the_analysis_window_and_keep_the_row_accounting(acme_run, capsys):
+    _, run_dir, frame, data, out = acme_run
+    whole = json.loads((run_dir / files.AUDIT_JSON).read_text())
+    start = pd.Timestamp(whole["metrics"]["scope"]["period"]["start"])
+    since, until = (start + pd.Timedelta(days=7)).date(), (start + pd.Timedelta(days=13)).date()
+    args = ["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",
+            "--out", str(out), "--no-pdf"]
+    try:
+        assert main(args + ["--since", str(since), "--until", str(until)]) == 0
+        week = json.loads((run_dir / files.AUDIT_JSON).read_text())
+        window = week["metrics"]["scope"]["window"]
+        assert window["start_source"] == window["end_source"] == "explicit"
+        assert week["metrics"]["scope"]["period"]["days"] == 7
+        assert window["excluded_by_reason"]["before_since"] > 0 and window["excluded_by_reason"]["after_until"] > 0
+        assert 0 < week["metrics"]["overall"]["inbound_posts"] < whole["metrics"]["overall"]["inbound_posts"]
+        assert week["accounting"] == whole["accounting"]                    # nothing dropped from the accounting
+        appendix = week["playbook"]["appendix"]
+        assert "set by --since/--until" in appendix["data_quality_note"]
+        assert main(args + ["--since", "2017-13-45"]) == 2
+        assert "Cannot read the date '2017-13-45'" in capsys.readouterr().err
+    finally:
+        assert main(args) == 0                                              # back to the detected window
+
+
+def test_batch_passes_each_clients_window(tmp_path):
+    from audit.cli import _client_command, build_parser, load_batch
+
+    spec = tmp_path / "clients.yaml"
+    spec.write_text("data: x.csv\nclients:\n  - {name: A, since: '2017-10-01', until: 2017-12-31}\n  - {name: B}\n")
+    a, b = load_batch(str(spec))
+    args = build_parser().parse_args(["batch", str(spec), "--since", "2017-11-01"])
+    cmd_a, cmd_b = _client_command(a, args), _client_command(b, args)
+    assert cmd_a[cmd_a.index("--since") + 1] == "2017-10-01" and cmd_a[cmd_a.index("--until") + 1] == "2017-12-31"
+    assert cmd_b[cmd_b.index("--since") + 1] == "2017-11-01" and "--until" not in cmd_b
+
+
 def test_business_hours_reach_the_figures_the_notebook_and_the_playbook(acme_run):
     _, run_dir, _, data, out = acme_run
     args = ["run", "--data", data, "--client", "Acme Corp", "--brand", "Acme", "--brand", "AcmeHelp",

@@ -34,7 +34,10 @@ def test_a_real_improvement_is_better_and_the_level_goes_up(runs):
     assert v["response_rate"] == "better" and v["first_response_within_1h"] == "better"
     assert v["unanswered_negative_share"] == "better"       # lower is better: fell from most to a third
     assert v["customer_conversations"] == "not judged"      # volume
-    assert v["first_response_median_min"] in ("better", "no clear change")  # judged on its 95% intervals
+    # every reply takes 20 minutes in both runs: equal medians, overlapping 95% intervals
+    assert v["first_response_median_min"] == "no clear change"
+    assert next(r for r in report["kpis"]["rows"] if r["metric"] == "first_response_median_min")["basis"] == \
+        "95% intervals overlap"
     assert report["level"]["changed"] and report["level"]["sentence"].startswith("Up from")
     rate = next(r for r in report["kpis"]["rows"] if r["metric"] == "response_rate")
     assert (rate["then"]["numerator"], rate["then"]["denominator"]) == (100, 200)
@@ -111,3 +114,26 @@ def test_command_writes_the_report_in_the_playbook_look(runs, tmp_path):
     assert "two-proportion z-test" in html and "Days 1-30" in html
     assert (out / compare.PROGRESS_PDF).read_bytes().startswith(b"%PDF")
     assert json.loads((out / compare.PROGRESS_JSON).read_text())["meta"]["then"]["label"] == "Passive (invisible)"
+
+
+def test_intervals_in_audit_json_decide_medians_and_show_as_evidence(runs):
+    """The interval shape of metrics.intervals / interval_n (a null high: unbounded above)."""
+    earlier = json.loads(json.dumps(compare.load_run(runs / "q1")))
+    later = json.loads(json.dumps(compare.load_run(runs / "q2")))
+    for audit, median, ci, p90_ci in ((earlier, 95.0, [80.0, 110.0], [50.0, None]),
+                                      (later, 30.0, [25.0, 36.0], [60.0, 90.0])):
+        audit["metrics"]["overall"]["first_response_median_min"] = median
+        audit["metrics"]["intervals"] = {"overall": {"first_response_median_min": ci,
+                                                     "first_response_p90_min": p90_ci,
+                                                     "response_rate": [0.43, 0.57]}, "by_brand": {}}
+        audit["metrics"]["interval_n"] = {"overall": {"first_response_median_min": 100}, "by_brand": {}}
+    report = compare.build(earlier, later)
+    rows = {r["metric"]: r for r in report["kpis"]["rows"]}
+    assert rows["first_response_median_min"]["verdict"] == "better"          # lower is better, no overlap
+    assert rows["first_response_median_min"]["basis"] == "95% intervals do not overlap"
+    assert rows["first_response_p90_min"]["verdict"] == "no clear change"    # [50, inf) holds [60, 90]
+    table = {r["kpi"]: r for r in report["kpis"]["table"]["rows"]}
+    assert table["Median first response"]["then_evidence"] == "95% CI 1.3 h-1.8 h"
+    assert table["90th percentile first response"]["then_evidence"] == "95% CI at least 50 min"
+    assert table["Customer conversations answered"]["then_evidence"] == "95% CI 43%-57%"
+    assert rows["response_rate"]["basis"].startswith("two-proportion z-test")  # counts win for shares

@@ -30,7 +30,7 @@ def test_template_is_output_free_and_defers_to_the_run(stage):
 def test_a_runs_parameters_cell_holds_its_values_with_the_templates_comments():
     template = parameters_cell(nbformat.read(NOTEBOOK_DIR / "03_analysis.ipynb", as_version=4)).source
     values = {"run_dir": "..", "rubric": None, "questionnaire": "/q.yaml", "timezone": "Europe/London",
-              "business_hours": "Mon-Fri 08:00-20:00", "holidays": "GB-ENG"}
+              "business_hours": "Mon-Fri 08:00-20:00", "holidays": "GB-ENG", "since": "2017-10-01", "until": None}
     source = parameters_source(template, values)
     tree = ast.parse(source)
     assert {t.id: ast.literal_eval(a.value) for a in tree.body for t in a.targets} == values
@@ -51,6 +51,7 @@ def test_lab_opens_the_runs_own_notebooks_with_its_values(tmp_path):
     cell = parameters_cell(nbformat.read(run / files.NOTEBOOKS / "03_analysis.ipynb", as_version=4))
     values = {t.id: ast.literal_eval(a.value) for a in ast.parse(cell.source).body for t in a.targets}
     assert values == {"run_dir": "..", "rubric": None, "questionnaire": str(tmp_path / "q.yaml"),
-                      "timezone": "Europe/London", "business_hours": "Mon-Fri 09:00-17:00", "holidays": None}
+                      "timezone": "Europe/London", "business_hours": "Mon-Fri 09:00-17:00", "holidays": None,
+                      "since": None, "until": None}
     command = lab_command(run)
     assert f"--ServerApp.root_dir={run.resolve()}" in command and command[-1] == "notebooks/03_analysis.ipynb"

@@ -65,4 +65,4 @@ def test_playbook_and_notebook_show_the_series_only_when_there_is_one():
 
     one_month = trends.monthly(*_frames([("2017-10-02 10:00", True, 60, "neutral")]))
     assert monthly_table(one_month)["rows"] == [] and _trend_chart(one_month) == {}
-    assert views.monthly_trends({"trends": one_month}).startswith("No monthly trends: the data covers 1")
+    assert views.monthly_trends({"trends": one_month}).data.startswith("No monthly trends: the data covers 1")  # Markdown

@@ -109,3 +109,21 @@ def test_the_workbook_is_deterministic(run, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: real() + 3 * 86400)  # zip members are stamped with the clock
     workbook.write(run_dir, audit)
     assert (run_dir / files.AUDIT_XLSX).read_bytes() == first
+
+
+def test_intervals_fill_the_low_and_high_columns(run):
+    _, audit, _ = run
+    metrics = {**audit["metrics"],
+               "intervals": {"overall": {"response_rate": [0.43, 0.57], "first_response_p90_min": [12.0, None]},
+                             "by_brand": {"OtherCo": {"response_rate": [0.8, 1.0]}}},
+               "interval_n": {"overall": {}, "by_brand": {"OtherCo": {"response_rate": 20}}}}
+    ws = workbook.build({**audit, "metrics": metrics})["Metrics by brand"]
+    header = [c.value for c in next(ws.iter_rows(max_row=1))]
+    rows = {(r[0].value, r[2].value): r for r in _rows(ws)[1:] if r[2].value}
+    low, high = header.index("95% low"), header.index("95% high")
+    rate = rows[("All client handles", "response_rate")]
+    assert (rate[low].value, rate[high].value) == (0.43, 0.57) and rate[low].number_format == "0.0%"
+    p90 = rows[("All client handles", "first_response_p90_min")]
+    assert p90[low].value == 12.0 and p90[high].value is None  # unbounded above: left empty
+    peer = rows[("OtherCo", "response_rate")]
+    assert peer[low].value == 0.8 and peer[header.index("Denominator")].value == 20

@@ -34,6 +34,7 @@ from audit.playbook.roadmap import build_roadmap
 from audit.playbook.staffing_plan import build_staffing
 from audit.playbook.standards import response_standards, snap_duration, snap_share
 from audit.playbook.summary import build_summary, caveat
+from audit.playbook.topics import attach_topic_routing, build_topics
 from audit.playbook.triage import build_triage
 
 # Names callers and tests read as ``audit.playbook.X`` (``_dimension_target`` too, for its test).
@@ -46,6 +47,7 @@ SCHEMA_VERSION = "1.0"
 SECTIONS = (
     ("executive_summary", "Executive summary"),
     ("current_state", "Where you are today"),
+    ("topics", "What customers write about"),
     ("triage", "Triage and routing matrix"),
     ("escalation", "Escalation tiers and response standards"),
     ("response_guidelines", "Response guidelines"),
@@ -69,13 +71,15 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
           conversations: pd.DataFrame | None = None, *, client: str, brands: Sequence[str],
           accounting: Mapping, model_card_summary: Mapping | None = None,
           intent_accuracy: Mapping | None = None, peers: Mapping | None = None,
-          handle_min: float = staffing.DEFAULT_HANDLE_MIN, redacted: bool = False) -> dict:
+          handle_min: float = staffing.DEFAULT_HANDLE_MIN, redacted: bool = False,
+          topics: Mapping | None = None) -> dict:
     """The playbook for one client: a JSON-ready dict of sections, chart data and inputs.
 
     ``metrics``/``maturity``: ``metrics.compute_all`` and ``maturity.grade`` output (as in
     metrics.json / maturity.json). ``messages``/``conversations``: the enriched thread frames
     (sentiment and intent joined), used for quoted replies, triggers, sentiment mix and arrivals;
-    without them those parts say so instead of failing.
+    without them those parts say so instead of failing. ``topics``: ``topics.json`` (what
+    customers write about), optional.
     """
     tz = str(metrics.get("scope", {}).get("tz") or "UTC")
     selected = _select(messages, conversations, client, list(brands), tz)
@@ -89,6 +93,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     staff = build_staffing(ctx, handle_min)
     sections = {
         "current_state": build_current_state(ctx, complaints, mix, peers),
+        "topics": build_topics(ctx, topics),
         "triage": build_triage(ctx),
         "escalation": build_escalation(ctx),
         "response_guidelines": build_guidelines(ctx),
@@ -98,6 +103,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "roadmap": roadmap,
         "appendix": build_appendix(ctx, accounting, model_card_summary, intent_accuracy),
     }
+    attach_topic_routing(sections, topics)
     sections["executive_summary"] = build_summary(ctx, complaints, roadmap)
     titles = dict(SECTIONS)
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label

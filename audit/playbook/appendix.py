@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from audit.playbook.benchmarks import BENCHMARK_NOTES, SURGE_FLOOR
 from audit.playbook.context import Context, _fig, _table
 from audit.playbook.kpis import KPIS
+from audit.window import REASONS
 from audit.reply_time import ordered
 
 
@@ -82,6 +83,11 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     note = (f"Every input row is accounted for: {rows_in:,} read = {accounting.get('accepted', 0):,} accepted + "
             f"{quarantined:,} quarantined (listed with a reason in quarantine.csv)."
             if rows_in is not None and quarantined is not None else "Row accounting was not provided.")
+    window = ctx.metrics.get("scope", {}).get("window") or {}
+    outside = [{"reason": f"outside the analysis window: {REASONS.get(k, k)} (kept, not analysed)", "rows": int(v)}
+               for k, v in (window.get("excluded_by_reason") or {}).items() if v]
+    if window:
+        note += " " + window_note(window)
     card = _manager_rows(model_card, MODEL_CARD_ROWS)
     accuracy = _manager_rows(intent_accuracy, INTENT_ROWS)
     kv = [("item", "Item", None), ("value", "Value", None)]
@@ -94,8 +100,19 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
             "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
             "accounting": _table(kv, acc_rows),
             "quarantine": _table([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
-                                 reasons + flags, empty="No row was quarantined or flagged."),
+                                 reasons + flags + outside, empty="No row was quarantined or flagged."),
             "model_card": _table(kv, card, empty="No model card was provided for this run."),
             "intent_accuracy": _table(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
             "assumptions": list(BENCHMARK_NOTES) + [
                 "Time zone: hours of the day and week are in " + ctx.client.tz + "."]}
+
+
+def window_note(window: Mapping) -> str:
+    """One sentence on the analysis window and the posts left outside it (data quality)."""
+    span = f"{str(window.get('start'))[:10]} to {str(window.get('end'))[:10]} ({window.get('days')} days"
+    how = {"explicit": "set by --since/--until", "detected": "stray dates left out", "data": "first to last post"}
+    sources = sorted({how.get(str(window.get('start_source')), ''), how.get(str(window.get('end_source')), '')} - {''})
+    n = int(window.get("excluded_posts") or 0)
+    tail = (f"; {n:,} post(s) dated outside it are left out of the figures, kept in the row accounting and "
+            f"listed in audit.json (metrics.scope.window)" if n else "")
+    return f"The figures cover {span}, {', '.join(sources)}){tail}."

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit import staffing
+from audit.lookup import lookup
 from audit.metrics import CANNED_MIN_REPEATS, normalise_reply
 from audit.playbook.benchmarks import REPEAT_WINDOW, SURGE_FLOOR, VERY_NEGATIVE
 from audit.playbook.context import Client
@@ -86,7 +87,7 @@ def sentiment_mix(c: Client) -> list[dict]:
     if not _has(c.inbound, "sentiment"):
         return []
     first_reply = c.conversations.set_index("conversation_id")["first_response_at"]
-    replied_at = c.inbound["conversation_id"].map(first_reply)
+    replied_at = lookup(c.inbound["conversation_id"], first_reply)
     after = (c.inbound["created_at"] > replied_at).fillna(False)
     groups = (("All customer posts", c.inbound), ("Before any brand reply", c.inbound.loc[~after]),
               ("After a brand reply", c.inbound.loc[after]))
@@ -147,7 +148,7 @@ def _post_answered(c: Client) -> pd.Series:
     """Per customer post: did a brand post follow it in the same conversation?"""
     last_brand = c.messages.loc[~c.messages["is_customer"].astype(bool)].groupby(
         "conversation_id")["created_at"].max()
-    return (c.inbound["conversation_id"].map(last_brand) > c.inbound["created_at"]).fillna(False)
+    return (lookup(c.inbound["conversation_id"], last_brand) > c.inbound["created_at"]).fillna(False)
 
 
 def trigger_evidence(c: Client) -> dict:

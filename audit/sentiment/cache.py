@@ -1,19 +1,25 @@
 """On-disk score cache: re-running an audit after tweaking a rubric or a template scores nothing.
 
 Keyed by (model identity, hash of the normalised text), so a different model or a retrained
-one misses, and two customers writing the same words share a row. SQLite: one file, safe for
-concurrent readers, no server.
+one misses, and two customers writing the same words share a row. SQLite: one file, no server,
+shared by concurrent audits (``batch --jobs``, two runs at once): WAL lets readers and a writer
+work side by side, the connection is in autocommit so a read never holds a snapshot that a later
+write would have to upgrade (SQLite refuses that upgrade with "database is locked" without
+waiting), and every write is one short ``BEGIN IMMEDIATE`` transaction that waits its turn.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+BUSY_TIMEOUT_S = 120
 PROB_COLUMNS = ("p_negative", "p_neutral", "p_positive")
 
 
@@ -33,12 +39,35 @@ class ScoreCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
+        self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        self._write(lambda db: db.execute("PRAGMA journal_mode=WAL"), transaction=False)
+        self._write(lambda db: db.execute(
             "CREATE TABLE IF NOT EXISTS scores (model TEXT NOT NULL, text_key BLOB NOT NULL, "
             "p_negative REAL, p_neutral REAL, p_positive REAL, PRIMARY KEY (model, text_key)) WITHOUT ROWID"
-        )
+        ))
+
+    def _write(self, action, transaction: bool = True) -> None:
+        """Run ``action`` as one write transaction; retry while another process holds the lock
+        (the busy timeout covers most waits; switching to WAL can still answer "locked" at once)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                if not transaction:
+                    action(self._db)
+                    return
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    action(self._db)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05 + random.random() * 0.1)
 
     def get(self, model: str, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """Return (found mask, probabilities with NaN where missing) in the order of ``keys``."""
@@ -48,23 +77,24 @@ class ScoreCache:
         position = {k: i for i, k in enumerate(keys)}
         cur = self._db.cursor()
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (text_key BLOB PRIMARY KEY) WITHOUT ROWID")
-        cur.execute("DELETE FROM wanted")
-        cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in position))
-        rows = cur.execute(
-            "SELECT s.text_key, s.p_negative, s.p_neutral, s.p_positive FROM scores s "
-            "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
-        ).fetchall()
+        cur.execute("BEGIN")  # one read transaction, ended here: no snapshot outlives the call
+        try:
+            cur.execute("DELETE FROM wanted")
+            cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in position))
+            rows = cur.execute(
+                "SELECT s.text_key, s.p_negative, s.p_neutral, s.p_positive FROM scores s "
+                "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
+            ).fetchall()
+        finally:
+            cur.execute("COMMIT")
         for key, *p in rows:
             probs[position[key]] = p
         found = ~np.isnan(probs[:, 0])
         return found, probs
 
     def put(self, model: str, keys: Sequence[bytes], probs: np.ndarray) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?)",
-                ((model, k, float(a), float(b), float(c)) for k, (a, b, c) in zip(keys, probs)),
-            )
+        rows = [(model, k, float(a), float(b), float(c)) for k, (a, b, c) in zip(keys, probs)]
+        self._write(lambda db: db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?)", rows))
 
     def close(self) -> None:
         self._db.close()

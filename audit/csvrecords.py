@@ -1,0 +1,201 @@
+"""Split delimited text into records the way a person reading the file would.
+
+Two things general-purpose CSV parsers get wrong on real exports, silently:
+
+* a bare CR inside a field (pandas writes one when a text holds ``\\r``) ends the row, so one
+  post becomes two broken rows. Here only LF or CRLF end a line.
+* an unterminated quote swallows every following row into one field, until some later quote
+  closes it; the row accounting still balances, with the swallowed rows gone. Here a record may
+  span several lines only when it closes and then has exactly the header's number of fields, and
+  no line it would swallow is a complete record by itself; otherwise the line that opened the
+  quote is marked malformed (quarantined) and reading resumes on the next line.
+
+Records are counted as a user counts rows: a line (or the lines of one quoted multi-line text)
+holding a record; blank lines between records are not rows.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+QUOTE = '"'
+
+
+@dataclass
+class Records:
+    header: list[str]
+    #: data rows, all strings; malformed rows keep their raw text in the first column
+    frame: pd.DataFrame
+    #: True for rows that could not be split into fields
+    malformed: np.ndarray
+
+
+def _scan(line: str, inside: bool, sep: str) -> tuple[bool, int]:
+    """Walk one physical line field by field: (ends inside a quoted field, delimiters outside quotes).
+
+    A quote opens a quoted field only at the start of a field (elsewhere it is a literal, as
+    in Python's csv and pandas); ``""`` inside a quoted field is an escaped quote.
+    """
+    i, n, seps, field_start = 0, len(line), 0, not inside
+    while True:
+        if inside:
+            j = line.find(QUOTE, i)
+            if j < 0:
+                return True, seps
+            if j + 1 < n and line[j + 1] == QUOTE:
+                i = j + 2
+                continue
+            inside, field_start, i = False, False, j + 1
+        else:
+            if field_start and i < n and line[i] == QUOTE:
+                inside, i = True, i + 1
+                continue
+            k = line.find(sep, i)
+            if k < 0:
+                return False, seps
+            seps, field_start, i = seps + 1, True, k + 1
+
+
+def _fields(lines: list[str], sep: str) -> int | None:
+    """Number of fields of a record made of ``lines``; None if a quote stays open."""
+    inside, seps = False, 0
+    for line in lines:
+        inside, found = _scan(line, inside, sep)
+        seps += found
+    return None if inside else seps + 1
+
+
+def split_records(text: str, sep: str) -> tuple[list[tuple[int, int, bool]], list[str]]:
+    """(start line, end line, malformed) per record, header first; and the physical lines.
+
+    Lines that are complete records on their own (the vast majority) are found in one
+    vectorised regex pass; only lines that leave a quote open walk the line-by-line rules.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")  # CRLF = LF; a bare CR stays in its field
+    if lines and lines[-1] == "":
+        lines.pop()
+    column = pa.array(lines, pa.large_string())
+    blank = pc.match_substring_regex(column, r"^\s*$").to_numpy(zero_copy_only=False)
+    quoted = np.flatnonzero(pc.match_substring(column, QUOTE).to_numpy(zero_copy_only=False))
+    complete = np.ones(len(lines), dtype=bool)
+    pattern = re.compile(_complete_line(sep))
+    complete[quoted] = [pattern.fullmatch(lines[q]) is not None for q in quoted]
+    complete |= blank
+    records: list[tuple[int, int, bool]] = []
+    width: int | None = None  # fields per record, from the header
+    i, n = 0, len(lines)
+    open_lines = np.flatnonzero(~complete)
+    while i < n:
+        k = open_lines[np.searchsorted(open_lines, i)] if len(open_lines) and open_lines[-1] >= i else n
+        records.extend((j, j + 1, False) for j in np.flatnonzero(~blank[i:k]) + i)
+        if width is None and records:
+            width = _fields(lines[records[0][0]:records[0][1]], sep)
+        if k >= n:
+            break
+        end = _close(lines, k, sep, width)
+        records.append((k, k + 1, True) if end is None else (k, end, False))
+        if width is None:
+            start, stop, bad = records[0]
+            width = _fields(lines[start:stop], sep) if not bad else None
+        i = k + 1 if end is None else end
+    return records, lines
+
+
+def _complete_line(sep: str) -> str:
+    """Regex of a line that is a whole record: quoted fields close on the line."""
+    s = re.escape(sep)
+    field = f'(?:"(?:[^"]|"")*+"[^{s}]*|[^"{s}][^{s}]*|)'  # possessive: as the tokenizer reads
+    return f"{field}(?:{s}{field})*"
+
+
+def _close(lines: list[str], start: int, sep: str, width: int | None) -> int | None:
+    """End (exclusive) of the multi-line record opened on ``start``, or None if it is broken.
+
+    Broken means the quote would swallow a line that stands on its own as a record, or one that
+    starts like a record: as many fields as the opening line before a quote that opens a field
+    (two lines with an unclosed quote each would otherwise pair up into one plausible record).
+    """
+    before = _scan(lines[start], False, sep)[1]  # fields ahead of the open one
+    for j in range(start + 1, len(lines)):
+        line = lines[j]
+        if width and width >= 3 and _is_record(line, sep, width):
+            return None
+        if before >= 2 and _opens_like_a_record(line, sep, before):
+            return None
+        if QUOTE in line and not _scan(line, True, sep)[0]:
+            fields = _fields(lines[start:j + 1], sep)
+            return j + 1 if width is None or fields == width else None
+    return None  # still open at the end of the file
+
+
+def _opens_like_a_record(line: str, sep: str, before: int) -> bool:
+    quote = line.find(QUOTE)
+    return quote > 0 and line[quote - 1] == sep and line.count(sep, 0, quote) >= before
+
+
+def _is_record(line: str, sep: str, width: int) -> bool:
+    inside, seps = _scan(line, False, sep)
+    return not inside and seps + 1 == width
+
+
+def read(text: str, sep: str, marker: str) -> Records:
+    """Parse ``text`` into an all-string frame; malformed rows carry ``marker`` + raw text first."""
+    records, lines = split_records(text, sep)
+    if not records:
+        return Records([], pd.DataFrame(), np.zeros(0, dtype=bool))
+    (h0, h1, h_bad), body = records[0], records[1:]
+    header_text = "\n".join(lines[h0:h1])
+    header = pd.read_csv(io.StringIO(header_text), sep=sep, header=None, dtype=str,
+                         keep_default_na=False, nrows=1).iloc[0].astype(str).tolist()
+    if h_bad:
+        header = [header_text]
+    good = [r for r in body if not r[2]]
+    cr = _placeholder(text) if "\r" in text else None
+    keep = np.zeros(len(lines), dtype=bool)
+    for a, b, bad in records:
+        if not bad:
+            keep[a:b] = True
+    joined = "\n".join([line for line, kept in zip(lines, keep) if kept])
+    if cr:
+        joined = joined.replace("\r", cr)
+    frame = _parse(joined, sep, header, marker)
+    if len(frame) != len(good):  # safety net: one record at a time, never a lost row
+        frame = pd.concat([_parse("\n".join([header_text, "\n".join(lines[a:b])]), sep, header, marker)
+                           for a, b, _ in good], ignore_index=True)
+    if cr:
+        frame = frame.apply(lambda col: col.str.replace(cr, "\r", regex=False))
+    malformed = np.array([bad for _, _, bad in body], dtype=bool)
+    if malformed.any():
+        full = pd.DataFrame(np.nan, index=range(len(body)), columns=frame.columns, dtype=object)
+        full.loc[~malformed] = frame.to_numpy(dtype=object)
+        raw = ["\n".join(lines[a:b]) for a, b, bad in body if bad]
+        full.loc[malformed, full.columns[0]] = [marker + r for r in raw]
+        frame = full.astype(str).where(full.notna())
+    return Records(header, frame.reset_index(drop=True), malformed)
+
+
+def _parse(joined: str, sep: str, header: list[str], marker: str) -> pd.DataFrame:
+    options = dict(sep=sep, dtype=str, keep_default_na=False, na_values=[], index_col=False,
+                   skip_blank_lines=False)
+    try:
+        return pd.read_csv(io.StringIO(joined), **options)
+    except pd.errors.ParserError:
+        # A row has more fields than the header: keep it, marked, so it is quarantined in place.
+        def keep(fields: list[str]) -> list[str]:
+            return [marker + sep.join(fields)] + [""] * (len(header) - 1)
+
+        return pd.read_csv(io.StringIO(joined), engine="python", on_bad_lines=keep, **options)
+
+
+def _placeholder(text: str) -> str:
+    """A private-use character absent from ``text`` to carry bare CRs through the parser."""
+    for code in range(0xE000, 0xF900):
+        if chr(code) not in text:
+            return chr(code)
+    raise ValueError("no free placeholder character")  # 6,400 distinct private-use chars: absurd

@@ -1,0 +1,63 @@
+"""The whole chain for a set of posts: embeddings -> topics -> labels (owners: ``routing``).
+
+``fit(texts, embeddings)`` is pure (no model, no I/O); ``assign(texts)`` adds the embedding
+step. Both return a ``TopicModel``: one topic per post and a description of every topic.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from audit.redact import redact_text
+from audit.topics.discover import OUTLIER, discover
+from audit.topics.keywords import describe_topics
+
+UNASSIGNED_LABEL = "No clear topic"
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """``labels`` (n,) topic id per post, -1 for none; ``topics``: one dict per topic (``topic``,
+    ``label``, ``keywords``, ``keyword_weights``, ``representatives`` as row numbers, ``posts``);
+    ``fitted_on``: how many posts HDBSCAN saw (the rest joined by centroid)."""
+
+    labels: np.ndarray
+    topics: list[dict]
+    fitted_on: int
+
+    def label_of(self) -> pd.Series:
+        """Topic label per post (``No clear topic`` for -1)."""
+        names = {t["topic"]: t["label"] for t in self.topics}
+        return pd.Series([names.get(int(t), UNASSIGNED_LABEL) for t in self.labels], dtype="string")
+
+
+def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
+    """Topics of ``texts`` given their ``embeddings`` (same order); ``options`` go to
+    ``discover`` (``min_size``, ``dims``, ...)."""
+    texts = ["" if t is None else str(t) for t in texts]
+    clustering = discover(embeddings, **options)
+    k = len(clustering.centroids)
+    words = describe_topics(texts, clustering.labels, clustering.reduced, clustering.centroids)
+    topics = [{"topic": t, "label": words.label[t], "keywords": words.keywords[t],
+               "keyword_weights": words.weights[t], "representatives": words.representatives[t],
+               "posts": int((clustering.labels == t).sum())} for t in range(k)]
+    return TopicModel(clustering.labels, topics, clustering.fitted_on)
+
+
+def assign(texts: Sequence[str], *, device: str = "auto", **options) -> TopicModel:
+    """Embed ``texts`` with the bundled encoder, then ``fit``."""
+    from audit.topics.embeddings import embed
+
+    texts = ["" if t is None else str(t) for t in texts]
+    return fit(texts, embed(texts, device=device), **options)
+
+
+def examples(model: TopicModel, texts: Sequence[str], keep_handles: Sequence[str] = ()) -> list[list[str]]:
+    """The representative posts of each topic, masked (handles, e-mails, phones, numbers)."""
+    return [[redact_text(str(texts[r]), keep_handles) for r in t["representatives"]] for t in model.topics]
+
+
+__all__ = ["OUTLIER", "TopicModel", "UNASSIGNED_LABEL", "assign", "examples", "fit"]
