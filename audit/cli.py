@@ -254,6 +254,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     clients = load_batch(args.clients)
     _check_batch(clients, args)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # the clients' logs go there (make demo's outputs/demo)
 
     def one(client: BatchClient) -> dict:
         t0 = time.time()
