@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import pandas as pd
+
+from audit.redact import HANDLE_MASK
 
 URL = r"(?:https?://|www\.)\S+"
 _URL_RE = re.compile(URL)
 
-_LEADING_HANDLES = re.compile(r"^(?:\s*@\w+)+\s*")
+# leading @handles, masked ones too (``@[customer]`` under --redact), so a redacted reply reads the same
+_LEADING_HANDLES = re.compile(r"^(?:\s*@(?:\w+|" + re.escape(HANDLE_MASK[1:]) + r"))+\s*")
 
 
 def _per_unique(text: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
@@ -90,6 +94,15 @@ def _find_signoff(text: str) -> re.Match[str] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _split_signoff(text: str) -> tuple[str, str | None]:
+    """``(reply without trailer and sign-off, agent token or None)``; cached because the agent
+    column, personal address and the canned template all read the same replies."""
+    tail = _strip_trailer(text)
+    found = _find_signoff(tail)
+    return (tail[: found.start()], found.group("tok").strip()) if found else (tail, None)
+
+
 def signoff_agent(text: str | None) -> str | None:
     """The agent token of the reply's sign-off (``LS``, ``cr``, ``KellenF``, ``Jane``), else None.
 
@@ -98,8 +111,7 @@ def signoff_agent(text: str | None) -> str | None:
     """
     if not isinstance(text, str) or not text:
         return None
-    found = _find_signoff(_strip_trailer(text))
-    return found.group("tok").strip() if found else None
+    return _split_signoff(text)[1]
 
 
 def agents(text: pd.Series, authors: pd.Series | None = None) -> pd.Series:
@@ -212,9 +224,7 @@ def hands_over(text: pd.Series) -> pd.Series:
 # --- canned replies -----------------------------------------------------------------------------
 def strip_signoff(text: str) -> str:
     """The reply without its closing trailer (links, thread markers) and agent sign-off."""
-    tail = _strip_trailer(text)
-    found = _find_signoff(tail)
-    return tail[: found.start()] if found else tail
+    return _split_signoff(text)[0]
 
 
 def normalise_reply(text: pd.Series) -> pd.Series:

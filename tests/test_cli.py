@@ -57,6 +57,10 @@ def test_every_input_row_is_accounted_for(acme_run):
     assert len(messages) == acc["accepted"]
     assert audit["maturity"]["level"] in LEVELS
     assert set(audit["metrics"]["scope"]["client_handles"]) == {"Acme", "AcmeHelp"}
+    # what customers write about: every customer post to the client has a topic row
+    topic_posts = pd.read_parquet(run_dir / files.TOPIC_POSTS)
+    assert set(topic_posts["message_id"]) == set(messages.loc[messages["is_customer"], "message_id"])
+    assert audit["topics"]["posts"] <= len(topic_posts) and audit["topics"]["topics"]
 
 
 def test_quarantine_csv_neutralises_formulas(acme_run):
@@ -265,6 +269,8 @@ def test_sentiment_command_writes_formula_safe_scores(small_export, tmp_path):
     scores = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert len(scores) == len(frame)
     assert set(scores["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert set(scores["intent"]) <= {"question", "complaint", "compliment", "other"}
+    assert scores[["p_question", "p_complaint", "p_compliment"]].astype(float).apply(lambda c: c.between(0, 1).all()).all()
     assert not scores["text"].str.startswith(("=", "+", "@", "-")).any()
     with pytest.raises(SystemExit):
         main(["sentiment", "--help"])

@@ -262,6 +262,10 @@ def test_playbook_names_topics_owners_and_emerging_issues():
     assert section["emerging"] or section["no_emerging"].startswith("No topic spiked")
     html = render_html(book)
     assert "What customers write about" in html and "<script>alert(1)" not in html
+    from audit import views  # the analysis notebook's table and chart
+    assert views.topics_table(topics)["topic"].tolist() == [t["label"] for t in topics["topics"]]
+    assert views.topics_chart(topics).startswith("<svg") and views.topics_chart(None).startswith("<svg")
+    assert len(views.emerging_table(topics)) == len(topics["emerging"])
     assert not re.search(r"@(?!\[customer\])\w*\d{3,}", " ".join(r["example"] for r in section["table"]["rows"]))
 
 
