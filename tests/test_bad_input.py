@@ -11,7 +11,6 @@ import csv
 import gzip
 import io
 import json
-import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -608,7 +607,7 @@ def test_jsonl_reader_quarantines_every_unreadable_line(lines, tmp_path_factory)
 
 @pytest.mark.slow
 def test_one_million_rows_load(tmp_path):
-    """Runs in every session (never skipped): ~2 s to write with Arrow, ~6-12 s to load."""
+    """Every row of a 1M-row export is read and accounted for (speed is measured in benchmarks/, not here)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -629,16 +628,13 @@ def test_one_million_rows_load(tmp_path):
     path = tmp_path / "big.csv"
     pacsv.write_csv(pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}), path)
     del columns
-    started = time.perf_counter()
     result = load(path)
-    elapsed = time.perf_counter() - started
     acc = result.accounting
     assert (acc["input_rows"], acc["accepted"], acc["quarantined"]) == (n, n, 0)
     assert acc["flags"]["ids_normalised"] == n // 2
     assert result.messages["reply_to_id"].iloc[1] == "1"
     assert result.messages["text"].iloc[0] == "@AcmeHelp where is my order >:("
     assert result.messages["created_at"].iloc[59] == pd.Timestamp("2017-10-31T01:00:00Z")
-    assert elapsed < 60, f"1M rows took {elapsed:.1f}s"
 
 
 # --------------------------------------------------------------------------- parameters
