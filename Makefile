@@ -36,14 +36,19 @@ RUN ?= outputs/demo/acme
 lab: setup
 	$(BIN)/social-audit lab $(RUN)
 
-## Re-train the default sentiment model (tens of minutes on 2 cores; not needed to run audits)
+## Re-train the bundled model (about an hour on 2 cores; not needed to run audits): the sentiment
+## encoder, then the triage heads on it (with their leave-one-domain-out and hand-labelled evaluation)
 model: setup
 	$(BIN)/python -m audit.sentiment.train
+	$(BIN)/python -m audit.textmodel.train
+	$(BIN)/python -m audit.textmodel.evaluate --write
 
 ## Speed benchmarks (not part of the tests)
 bench: setup
 	$(BIN)/python benchmarks/bench_sentiment.py
+	$(BIN)/python benchmarks/bench_triage.py
 	$(BIN)/python benchmarks/bench_e2e.py --messages 10000 100000
+	$(BIN)/python benchmarks/bench_topics.py --posts 10000 100000
 
 clean-outputs:
 	find outputs -mindepth 1 -not -name .gitkeep -delete

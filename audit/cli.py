@@ -254,6 +254,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     clients = load_batch(args.clients)
     _check_batch(clients, args)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # the clients' logs go there (make demo's outputs/demo)
 
     def one(client: BatchClient) -> dict:
         t0 = time.time()
@@ -286,6 +287,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import sentiment
+    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.ingest import read_table
     from audit import checks
     from audit.safeio import write_csv_safe
@@ -300,8 +302,9 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     options = {"scheduler": args.scheduler} if args.scheduler else None
     scores = sentiment.score(table[args.text_column].fillna("").astype(str).tolist(), model=args.model,
                              batch_size=args.batch_size, device=args.device, quantize=args.quantize, cache=args.cache,
-                             engine=args.engine, engine_options=options, show_progress=True)
-    out = table.reset_index(drop=True).join(scores.add_prefix("sentiment_"))
+                             engine=args.engine, engine_options=options, show_progress=True, triage=True)
+    out = table.reset_index(drop=True).join(scores.drop(columns=list(TRIAGE_COLUMNS)).add_prefix("sentiment_"))
+    out = out.join(scores[list(TRIAGE_COLUMNS)]).join(primary_intent(scores)[["intent"]])
     write_csv_safe(out, Path(args.out))
     c = scores.attrs["cache"]
     print(f"{len(out)} texts scored -> {args.out} ({c['unique_texts']} unique, cache hit rate {c['hit_rate']:.0%})")

@@ -16,6 +16,7 @@ holding a record; blank lines between records are not rows.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -71,46 +72,49 @@ def _fields(lines: list[str], sep: str) -> int | None:
     return None if inside else seps + 1
 
 
-def split_records(text: str, sep: str) -> tuple[list[tuple[int, int, bool]], list[str]]:
-    """(start line, end line, malformed) per record, header first; and the physical lines.
+def split_records(text: str, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Records as arrays (start line, end line exclusive, malformed), header first; and the lines.
 
     Lines that are complete records on their own (the vast majority) are found in one
-    vectorised regex pass; only lines that leave a quote open walk the line-by-line rules.
+    vectorised RE2 pass; only lines that leave a quote open walk the line-by-line rules.
     """
     lines = text.replace("\r\n", "\n").split("\n")  # CRLF = LF; a bare CR stays in its field
     if lines and lines[-1] == "":
         lines.pop()
     column = pa.array(lines, pa.large_string())
     blank = pc.match_substring_regex(column, r"^\s*$").to_numpy(zero_copy_only=False)
-    quoted = np.flatnonzero(pc.match_substring(column, QUOTE).to_numpy(zero_copy_only=False))
-    complete = np.ones(len(lines), dtype=bool)
-    pattern = re.compile(_complete_line(sep))
-    complete[quoted] = [pattern.fullmatch(lines[q]) is not None for q in quoted]
-    complete |= blank
-    records: list[tuple[int, int, bool]] = []
+    complete = pc.match_substring_regex(column, f"^{_complete_line(sep)}$").to_numpy(zero_copy_only=False)
+    complete = complete | blank
+    chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     width: int | None = None  # fields per record, from the header
     i, n = 0, len(lines)
     open_lines = np.flatnonzero(~complete)
     while i < n:
         k = open_lines[np.searchsorted(open_lines, i)] if len(open_lines) and open_lines[-1] >= i else n
-        records.extend((j, j + 1, False) for j in np.flatnonzero(~blank[i:k]) + i)
-        if width is None and records:
-            width = _fields(lines[records[0][0]:records[0][1]], sep)
+        single = np.flatnonzero(~blank[i:k]) + i
+        chunks.append((single, single + 1, np.zeros(len(single), dtype=bool)))
+        if width is None and len(single):
+            width = _fields(lines[single[0]:single[0] + 1], sep)
         if k >= n:
             break
         end = _close(lines, k, sep, width)
-        records.append((k, k + 1, True) if end is None else (k, end, False))
-        if width is None:
-            start, stop, bad = records[0]
-            width = _fields(lines[start:stop], sep) if not bad else None
+        chunks.append((np.array([k]), np.array([k + 1 if end is None else end]), np.array([end is None])))
+        if width is None and end is not None:
+            width = _fields(lines[k:end], sep)
         i = k + 1 if end is None else end
-    return records, lines
+    if not chunks:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=bool), lines
+    starts, ends, bad = (np.concatenate(parts) for parts in zip(*chunks))
+    return starts.astype(np.int64), ends.astype(np.int64), bad.astype(bool), lines
 
 
 def _complete_line(sep: str) -> str:
-    """Regex of a line that is a whole record: quoted fields close on the line."""
+    """Regex (RE2 and Python alike) of a line that is a whole record, read as the tokenizer
+    reads it: a quoted field closes on the line, and what follows its closing quote up to the
+    delimiter is literal text that does not start with a quote (``""`` is an escaped quote)."""
     s = re.escape(sep)
-    field = f'(?:"(?:[^"]|"")*+"[^{s}]*|[^"{s}][^{s}]*|)'  # possessive: as the tokenizer reads
+    field = f'(?:"(?:[^"]|"")*"(?:[^"{s}][^{s}]*)?|[^"{s}][^{s}]*|)'
     return f"{field}(?:{s}{field})*"
 
 
@@ -146,38 +150,39 @@ def _is_record(line: str, sep: str, width: int) -> bool:
 
 def read(text: str, sep: str, marker: str) -> Records:
     """Parse ``text`` into an all-string frame; malformed rows carry ``marker`` + raw text first."""
-    records, lines = split_records(text, sep)
-    if not records:
+    starts, ends, bad, lines = split_records(text, sep)
+    if not len(starts):
         return Records([], pd.DataFrame(), np.zeros(0, dtype=bool))
-    (h0, h1, h_bad), body = records[0], records[1:]
+    h0, h1 = int(starts[0]), int(ends[0])
     header_text = "\n".join(lines[h0:h1])
-    header = pd.read_csv(io.StringIO(header_text), sep=sep, header=None, dtype=str,
-                         keep_default_na=False, nrows=1).iloc[0].astype(str).tolist()
-    if h_bad:
+    if bad[0]:
         header = [header_text]
-    good = [r for r in body if not r[2]]
-    cr = _placeholder(text) if "\r" in text else None
+    else:
+        header = pd.read_csv(io.StringIO(header_text), sep=sep, header=None, dtype=str,
+                             keep_default_na=False, nrows=1).iloc[0].astype(str).tolist()
     keep = np.zeros(len(lines), dtype=bool)
-    for a, b, bad in records:
-        if not bad:
-            keep[a:b] = True
-    joined = "\n".join([line for line, kept in zip(lines, keep) if kept])
+    keep[starts[~bad]] = True
+    for a, b in zip(starts[~bad & (ends - starts > 1)], ends[~bad & (ends - starts > 1)]):
+        keep[a:b] = True
+    joined = "\n".join(lines if keep.all() else itertools.compress(lines, keep))
+    cr = _placeholder(text) if "\r" in joined else None
     if cr:
         joined = joined.replace("\r", cr)
+    body_bad = bad[1:]
+    good = [(int(a), int(b)) for a, b in zip(starts[1:][~body_bad], ends[1:][~body_bad])]
     frame = _parse(joined, sep, header, marker)
     if len(frame) != len(good):  # safety net: one record at a time, never a lost row
         frame = pd.concat([_parse("\n".join([header_text, "\n".join(lines[a:b])]), sep, header, marker)
-                           for a, b, _ in good], ignore_index=True)
+                           for a, b in good], ignore_index=True)
     if cr:
         frame = frame.apply(lambda col: col.str.replace(cr, "\r", regex=False))
-    malformed = np.array([bad for _, _, bad in body], dtype=bool)
-    if malformed.any():
-        full = pd.DataFrame(np.nan, index=range(len(body)), columns=frame.columns, dtype=object)
-        full.loc[~malformed] = frame.to_numpy(dtype=object)
-        raw = ["\n".join(lines[a:b]) for a, b, bad in body if bad]
-        full.loc[malformed, full.columns[0]] = [marker + r for r in raw]
+    if body_bad.any():
+        full = pd.DataFrame(np.nan, index=range(len(body_bad)), columns=frame.columns, dtype=object)
+        full.loc[~body_bad] = frame.to_numpy(dtype=object)
+        raw = ["\n".join(lines[a:b]) for a, b in zip(starts[1:][body_bad], ends[1:][body_bad])]
+        full.loc[body_bad, full.columns[0]] = [marker + r for r in raw]
         frame = full.astype(str).where(full.notna())
-    return Records(header, frame.reset_index(drop=True), malformed)
+    return Records(header, frame.reset_index(drop=True), body_bad)
 
 
 def _parse(joined: str, sep: str, header: list[str], marker: str) -> pd.DataFrame:

@@ -158,6 +158,43 @@ def read_table(path: str | Path, mapping: Mapping | str | Path | None = None) ->
     return raw
 
 
+def check_file(path: str | Path) -> str:
+    """Cheap checks a run makes before any stage: the file exists, its extension is supported
+    and its first bytes fit the format (a gzip named .csv, a zip renamed .xlsx, a CSV renamed
+    .parquet are refused here, not after a stage started). Returns the format."""
+    path = Path(path)
+    fmt = _format_of(path)
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    kind = decoding.binary_kind(head)
+    if fmt == "parquet" and head[:4] != b"PAR1":
+        raise AuditInputError(
+            f"{path.name} is not a Parquet file" + (f": it is {kind[0]}" if kind else "")
+            + "; check the file or its extension"
+        )
+    if fmt == "excel":
+        if kind is None or kind[0] != "a zip archive":
+            raise AuditInputError(
+                f"{path.name} is not an Excel workbook (.xlsx)"
+                + (f": it is {kind[0]}" if kind else ": it looks like text, name it .csv")
+            )
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as archive:
+                inside = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            inside = []
+        if "xl/workbook.xml" not in inside:
+            raise AuditInputError(
+                f"{path.name} is not an Excel workbook (.xlsx): it is a zip archive holding "
+                f"{', '.join(inside[:5]) or 'nothing readable'}; extract the export from it first"
+            )
+    if fmt not in ("parquet", "excel"):
+        decoding.refuse_binary(path.name, head)
+    return fmt
+
+
 def _format_of(path: Path) -> str:
     if not path.is_file():
         raise AuditInputError(f"input file {path} does not exist (check the path)")
@@ -181,6 +218,7 @@ def _read(
     Returns the frame, what was learnt about the source (encoding, and a note when a single-byte
     fallback was used) and the mask of rows that could not be split into fields.
     """
+    check_file(path)
     try:
         if fmt in ("csv", "tsv"):
             default = "\t" if fmt == "tsv" else ","
@@ -353,14 +391,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     timestamps become ISO 8601 (with the offset when the column has a zone)."""
     import pyarrow.parquet as pq
 
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head != b"PAR1":
-        kind = decoding.binary_kind(head)
-        raise AuditInputError(
-            f"{path.name} is not a Parquet file" + (f": it is {kind[0]}" if kind else "")
-            + "; check the file or its extension"
-        )
     try:
         table = pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
@@ -386,14 +416,6 @@ def _read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
 
     import openpyxl
 
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    kind = decoding.binary_kind(head)
-    if kind is None or kind[0] != "a zip archive":
-        raise AuditInputError(
-            f"{path.name} is not an Excel workbook (.xlsx)"
-            + (f": it is {kind[0]}" if kind else ": it looks like text, name it .csv")
-        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's style/extension chatter

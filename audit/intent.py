@@ -1,4 +1,8 @@
-"""Triage customer posts into question / complaint / compliment / other.
+"""The previous triage (exemplars + cues + sentiment), kept as the measured baseline.
+
+The pipeline now triages with the bundled model's heads (:mod:`audit.textmodel`, one pass with
+sentiment); this module remains for the benchmark (``benchmarks/bench_triage.py``) and the
+evaluation (:mod:`audit.textmodel.evaluate`), which compare against it.
 
 Why this method: there is no labelled intent data for a client's sector, so the classifier is
 built from things a consultant can read and change: exemplar sentences per intent (compared

@@ -88,10 +88,12 @@ class RunConfig:
         """Every parameter before any stage runs: one clear message (exit 2), never a stage
         failure after ingest and scoring."""
         from audit import checks, maturity
+        from audit.ingest import check_file
         from audit.mapping import load_mapping
 
         for name in ("data", "rubric", "questionnaire"):
             checks.input_file(name, getattr(self, name))
+        check_file(self.data)
         if self.mapping:
             load_mapping(self.mapping)
         maturity.load_rubric(self.rubric)

@@ -87,9 +87,11 @@ def redact_authors(authors: pd.Series, brands: Iterable[str], salt: str = "") ->
 
 def agent_pseudonym(handle: str, token: str, salt: str = "") -> str:
     """A stable stand-in for an agent's sign-off token: the same agent of the same handle keeps
-    the same label across runs, so scorecards stay comparable without naming anyone."""
+    the same label across runs, so scorecards stay comparable without naming anyone. Shaped like a
+    first name (``Agentkqdmfp``: letters only, capitalised), so a masked sign-off still reads as a
+    sign-off and every figure of a redacted run equals the plain run's."""
     digest = hashlib.sha256(f"{salt}\x00{str(handle).lstrip('@').casefold()}\x00{token}".encode()).hexdigest()[:6]
-    return f"agent-{digest}"
+    return "Agent" + "".join(chr(ord("a") + int(c, 16)) for c in digest)
 
 
 def redact_agents(frame: pd.DataFrame, salt: str = "", agent_column: str = "agent",

@@ -76,15 +76,17 @@ def _client_brands(requested: list[str] | None, available: list[str]) -> list[st
 def score(run_dir: str | Path, model: str | None = None, device: str = "auto", batch_size: int = 64,
           quantize: bool = False, engine: str = "local", scheduler: str | None = None,
           cache: str | None = None) -> dict[str, Any]:
-    """Sentiment for every message and intent for every customer post."""
-    from audit import intent, sentiment
+    """Sentiment and triage for every message (one pass of the bundled model), the primary
+    intent and the topic of every customer post."""
+    from audit import sentiment
+    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.topics.stage import write_assignments as write_topic_assignments
 
     run_dir = Path(run_dir)
     messages = _messages(run_dir)
     options = {"scheduler": scheduler} if scheduler else None
     scored = sentiment.score(messages["text"].tolist(), model=model, batch_size=batch_size, device=device,
-                             quantize=quantize, cache=cache, engine=engine, engine_options=options)
+                             quantize=quantize, cache=cache, engine=engine, engine_options=options, triage=True)
     scores = pd.DataFrame({
         "message_id": messages["message_id"].to_numpy(),
         "sentiment": scored["label"].to_numpy(),
@@ -92,11 +94,10 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
         "p_negative": scored["p_negative"].to_numpy(),
         "p_neutral": scored["p_neutral"].to_numpy(),
         "p_positive": scored["p_positive"].to_numpy(),
+        **{c: scored[c].to_numpy() for c in TRIAGE_COLUMNS},
     })
     customer = messages["is_customer"].to_numpy()
-    intents = intent.classify(messages.loc[customer, "text"].tolist(),
-                              sentiment=scores.loc[customer, ["p_negative", "p_neutral", "p_positive"]].reset_index(drop=True),
-                              device=device)
+    intents = primary_intent(scores.loc[customer, list(TRIAGE_COLUMNS)].reset_index(drop=True))
     intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
     files.write_parquet(scores, run_dir / files.SCORES)
     files.write_parquet(intents.reset_index(drop=True), run_dir / files.INTENTS)
@@ -104,7 +105,8 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
     summary = {
         "model": model or "default",
         "model_identity": scored.attrs["cache"]["model"].split("/")[-1],
-        "cache": {k: v for k, v in scored.attrs["cache"].items() if k != "model"},
+        "triage_identity": scored.attrs["cache"]["triage_model"].split("/")[-1],
+        "cache": {k: v for k, v in scored.attrs["cache"].items() if k not in ("model", "triage_model")},
         "engine": engine,
         "sentiment_mix": scores["sentiment"].value_counts().sort_index().to_dict(),
         "intent_mix": intents["intent"].value_counts().sort_index().to_dict(),
@@ -207,11 +209,24 @@ def model_card_summary(score_summary: dict) -> dict[str, Any]:
 
 
 def intent_accuracy() -> dict[str, Any] | None:
-    """The intent classifier's accuracy on the hand-labelled fixture (written by
-    ``python -m audit.intent --evaluate``), for the report's appendix."""
-    from audit.intent import EVALUATION
+    """The triage's measured accuracy (``triage_report.json`` beside the bundled model, written by
+    ``make model``), flattened for the report's appendix."""
+    from audit.textmodel.evaluate import REPORT
 
-    return json.loads(EVALUATION.read_text()) if EVALUATION.exists() else None
+    if not REPORT.exists():
+        return None
+    report = json.loads(REPORT.read_text())
+    out: dict[str, Any] = {}
+    real = report.get("hand_labelled_real_posts")
+    if real:
+        out.update({"test_set": f"{real['n']} hand-labelled real customer posts (TWCS)",
+                    "primary_intent_accuracy": real["primary_intent"]["accuracy"],
+                    "primary_intent_macro_f1": real["primary_intent"]["macro_f1"],
+                    **{f"{h}_f1": c["f1"] for h, c in real["heads"].items()}})
+    lodo = report.get("complaint_leave_one_domain_out")
+    if lodo:
+        out["complaint_macro_f1_unseen_sector"] = lodo["mean_macro_f1"]
+    return out or None
 
 
 def _optional_json(path: Path) -> Any:

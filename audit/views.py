@@ -203,13 +203,14 @@ def dimension_chart(grade: dict[str, Any]) -> str:
 
 
 def _threshold(v: dict[str, Any], unit: str | None) -> str:
-    mark = " ✓" if v["passed"] else " ✗" if v["passed"] is False else ""
+    status = v.get("status")  # pass / fail / uncertain (interval straddles or thin) / not_assessed
+    mark = (" ?" if status == "uncertain" else " ✓" if v["passed"] else " ✗" if v["passed"] is False else "")
     return f"{value(v['threshold'], unit)}{' *' if v['required'] else ''}{mark}"
 
 
 def criteria_table(grade: dict[str, Any]) -> pd.DataFrame:
     """Every criterion: measured value, thresholds per level in the rubric's order (* required,
-    ✓ met, ✗ missed), status, evidence count."""
+    ✓ met, ✗ missed, ? uncertain on this evidence), status, evidence count."""
     levels = [(l["level"], l["title"]) for l in grade["levels"]]
     rows = []
     for dim in grade["dimensions"].values():

@@ -15,11 +15,14 @@ from functools import lru_cache
 
 import pandas as pd
 
+from audit.redact import HANDLE_MASK
+
 URL = r"(?:https?://|www\.)\S+"
 _URL_RE = re.compile(URL)
 
 HANDLE = r"@(?:\w+|\[\w+\])"  # a handle, or the mask --redact puts in its place (@[customer])
-_LEADING_HANDLES = re.compile(r"^(?:\s*" + HANDLE + r")+\s*")
+# leading @handles, masked ones too (``@[customer]`` under --redact), so a redacted reply reads the same
+_LEADING_HANDLES = re.compile(r"^(?:\s*@(?:\w+|" + re.escape(HANDLE_MASK[1:]) + r"))+\s*")
 
 
 def _per_unique(text: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:

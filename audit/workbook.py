@@ -225,7 +225,8 @@ def criteria_sheet(ws: Worksheet, grade: Mapping) -> None:
             for key, _ in levels:
                 at = (crit.get("levels") or {}).get(key)
                 values += [(at.get("threshold") if at else None, unit),
-                           ((("pass" if at.get("passed") else "fail" if at.get("passed") is False else "not assessed")
+                           (((at["status"].replace("_", " ") if at.get("status") else
+                              "pass" if at.get("passed") else "fail" if at.get("passed") is False else "not assessed")
                              + (" (required)" if at.get("required") else "")) if at else None, None)]
             values += [(ev.get("numerator"), "count"), (ev.get("denominator"), "count"),
                        (", ".join(map(str, ev.get("examples") or [])) or None, None),

@@ -47,8 +47,9 @@ class PeakMemory:
         self._stop.set()
 
 
-def run(n: int, skip_models: bool, workdir: Path, rows: list[dict]) -> None:
-    from audit import ingest, intent, maturity, metrics, peers, playbook, render, sentiment, threads
+def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bool = False) -> None:
+    from audit import ingest, maturity, metrics, peers, playbook, render, sentiment, threads
+    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.sample import generate
 
     mem = PeakMemory()
@@ -80,16 +81,14 @@ def run(n: int, skip_models: bool, workdir: Path, rows: list[dict]) -> None:
                                    "p_neutral": 1.0, "p_positive": 0.0}, index=messages.index)
             intents = pd.DataFrame({"intent": "other", "intent_confidence": 1.0}, index=messages.index[customer])
     else:
-        with stage("sentiment", n, "incl. intent of customer posts; cache off"):
-            scored = sentiment.score(messages["text"].tolist(), cache=False, show_progress=False)
+        with stage("sentiment", n, "incl. triage (one pass); cache off"):
+            scored = sentiment.score(messages["text"].tolist(), cache=False, show_progress=False, triage=True,
+                                     quantize=quantize)
             scores = pd.DataFrame({"sentiment": scored["label"].to_numpy(),
                                    "sentiment_score": (scored["p_positive"] - scored["p_negative"]).to_numpy(),
                                    "p_negative": scored["p_negative"].to_numpy(), "p_neutral": scored["p_neutral"].to_numpy(),
                                    "p_positive": scored["p_positive"].to_numpy()}, index=messages.index)
-            intents = intent.classify(messages.loc[customer, "text"].tolist(),
-                                      sentiment=scores.loc[customer, ["p_negative", "p_neutral", "p_positive"]].reset_index(drop=True),
-                                      show_progress=False)
-            intents.index = messages.index[customer]
+            intents = primary_intent(scored.loc[customer, list(TRIAGE_COLUMNS)].set_axis(messages.index[customer]))
     enriched = messages.join(scores).join(intents)
     with stage("metrics", n):
         figures = metrics.compute_all(enriched, conversations, brands)
@@ -104,7 +103,7 @@ def run(n: int, skip_models: bool, workdir: Path, rows: list[dict]) -> None:
         render.write_pdf(html, workdir / f"playbook_{n}.pdf")
     total = time.perf_counter() - total_t0
     rows.append({"messages": n, "stage": "total", "seconds": round(total, 2), "items/s": round(n / total),
-                 "peak RSS (MB)": round(mem.peak / 2**20), "note": "skip-models" if skip_models else ""})
+                 "peak RSS (MB)": round(mem.peak / 2**20), "note": "skip-models" if skip_models else ("int8" if quantize else "")})
     print(f"  {n:>9,} {'total':<10} {total:8.2f} s  (level {grade['level']})", flush=True)
     mem.close()
 
@@ -113,6 +112,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--messages", type=int, nargs="+", default=[10_000])
     p.add_argument("--skip-models", action="store_true", help="placeholder scores instead of the transformers")
+    p.add_argument("--quantize", action="store_true", help="int8 scoring, as social-audit --quantize")
     p.add_argument("--workdir", help="where generated exports and reports go (default: a temp dir)")
     args = p.parse_args()
     rows: list[dict] = []
@@ -121,7 +121,7 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         print(f"{os.cpu_count()} cores; per stage: messages, stage, wall time, peak resident memory")
         for n in args.messages:
-            run(n, args.skip_models, workdir, rows)
+            run(n, args.skip_models, workdir, rows, args.quantize)
     table = pd.DataFrame(rows)
     print("\n" + table.to_markdown(index=False) if _has_tabulate() else "\n" + table.to_string(index=False))
 

@@ -665,6 +665,8 @@ PARAMETER_CASES = [
     ("output folder cannot be made", ["--out", "{file}/sub"], "cannot write there"),
     ("data file missing", ["--data", "{tmp}/nope.csv"], "--data {tmp}/nope.csv: no such file"),
     ("data is a folder", ["--data", "{tmp}"], "a folder, not a file"),
+    ("data is a gzip archive", ["--data", "{gz}"], "not a text export: it is a gzip archive"),
+    ("data is a zip renamed .xlsx", ["--data", "{xlsx}"], "not an Excel workbook (.xlsx): it is a zip archive holding export.csv"),
 ]
 
 
@@ -676,7 +678,11 @@ def test_bad_parameters_fail_before_any_stage(extra, message, tmp_path, capsys):
     data.write_text(TINY, encoding="utf-8")
     a_file = tmp_path / "notes.txt"
     a_file.write_text("not a folder, not a rubric: [", encoding="utf-8")
-    fill = {"tmp": str(tmp_path), "file": str(a_file)}
+    (tmp_path / "export.csv.gz").write_bytes(gzip.compress(TINY.encode()))
+    (tmp_path / "export.xlsx").write_bytes(zipped("export.csv", TINY))
+    (tmp_path / "export.csv.gz").rename(tmp_path / "gz.csv")
+    fill = {"tmp": str(tmp_path), "file": str(a_file), "gz": str(tmp_path / "gz.csv"),
+            "xlsx": str(tmp_path / "export.xlsx")}
     extra = [e.format(**fill) for e in extra]
     code = main(["run", "--data", str(data), "--client", "Acme", "--out", str(tmp_path / "out"), *extra])
     err = capsys.readouterr().err

@@ -269,6 +269,8 @@ def test_sentiment_command_writes_formula_safe_scores(small_export, tmp_path):
     scores = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert len(scores) == len(frame)
     assert set(scores["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert set(scores["intent"]) <= {"question", "complaint", "compliment", "other"}
+    assert scores[["p_question", "p_complaint", "p_compliment"]].astype(float).apply(lambda c: c.between(0, 1).all()).all()
     assert not scores["text"].str.startswith(("=", "+", "@", "-")).any()
     with pytest.raises(SystemExit):
         main(["sentiment", "--help"])

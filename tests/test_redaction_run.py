@@ -51,3 +51,14 @@ def test_plain_run_keeps_the_text_and_redacted_run_masks_it_everywhere(runs):
             assert secret not in blob, f"{secret!r} left in {where}"
     assert "[email]" in blobs["messages.text"] and "[phone]" in blobs["messages.text"]
     assert "@Acme" in blobs["messages.text"] or "@acme" in blobs["messages.text"].lower()  # brand handles stay
+
+
+def test_agent_tokens_are_pseudonymous_in_a_redacted_run(runs):
+    plain, redacted = (pd.read_parquet(runs[k] / files.MESSAGES) for k in (False, True))
+    tokens = set(plain["agent"].dropna())
+    assert tokens and plain["agent"].notna().sum() == redacted["agent"].notna().sum()
+    assert redacted["agent"].dropna().str.fullmatch(r"Agent[a-p]{6}").all()
+    cards = json.loads((runs[True] / files.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
+    assert cards and not {c["agent"] for c in cards} & tokens
+    plain_cards = json.loads((runs[False] / files.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
+    assert [c["replies"] for c in cards] == [c["replies"] for c in plain_cards]  # same agents, renamed

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from audit import ingest, intent, maturity, metrics, sentiment, threads
+from audit import ingest, maturity, metrics, sentiment, threads
+from audit.textmodel import primary_intent
 
 SAMPLE = Path("data/sample")
 
@@ -14,12 +15,12 @@ SAMPLE = Path("data/sample")
 def scored():
     loaded = ingest.load(SAMPLE / "twcs_sample.csv")
     messages, conversations = threads.build(loaded.messages)
-    s = sentiment.score(messages["text"].tolist())
+    s = sentiment.score(messages["text"].tolist(), triage=True)
     messages = messages.assign(sentiment=s["label"].to_numpy(), sentiment_score=(s["p_positive"] - s["p_negative"]).to_numpy(),
                                p_negative=s["p_negative"].to_numpy(), p_neutral=s["p_neutral"].to_numpy(),
                                p_positive=s["p_positive"].to_numpy())
     customer = messages["is_customer"]
-    labels = intent.classify(messages.loc[customer, "text"], sentiment=messages.loc[customer, ["p_negative", "p_neutral", "p_positive"]])
+    labels = primary_intent(s.set_axis(messages.index).loc[customer])
     return messages.join(labels), conversations
 
 

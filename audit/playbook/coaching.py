@@ -46,8 +46,8 @@ def practices(best: list[dict], rest: list[dict]) -> list[str]:
 
 
 def quotes(ctx: Context, card: dict) -> list[str]:
-    """Up to ``MAX_QUOTES`` of the agent's replies to negative customer posts (earliest first),
-    personal data masked; without negative posts to answer, their earliest replies."""
+    """Up to ``MAX_QUOTES`` different replies of the agent to negative customer posts (earliest
+    first), personal data masked; without negative posts to answer, their earliest replies."""
     replies = ctx.client.replies
     if AGENT not in replies.columns or replies.empty:
         return []
@@ -58,7 +58,8 @@ def quotes(ctx: Context, card: dict) -> list[str]:
         to_negative = mine.loc[mine["reply_to_id"].isin(negative)]
         mine = to_negative if len(to_negative) else mine
     keep = list(ctx.client.brands)
-    return [redact_text(str(t), keep) for t in mine.sort_values(["created_at", "message_id"])["text"].head(MAX_QUOTES)]
+    texts = mine.sort_values(["created_at", "message_id"])["text"].astype(str).drop_duplicates()  # no template twice
+    return [redact_text(t, keep) for t in texts.head(MAX_QUOTES)]
 
 
 def build_coaching(ctx: Context) -> dict:

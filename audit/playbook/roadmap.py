@@ -86,8 +86,9 @@ def _criterion_action(item: dict, ctx: Context, with_interval: bool = False) -> 
     fmt = "minutes" if unit == "minutes" else "percent"
     band = f" (95% interval {_interval(iv, fmt)}, n = {item.get('n')})" if with_interval and iv else ""
     if item["status"] == "uncertain" and item.get("passed"):
-        return (f"Confirm {title} on more data: {_value_text(item['value'], unit)}{band} meets {bar}, "
-                f"but the evidence is too thin to be sure")
+        why = ("the evidence is too thin to be sure" if str(item.get("note") or "").startswith("too little evidence")
+               else "its 95% interval still reaches the wrong side of the bar")
+        return f"Confirm {title} on more data: {_value_text(item['value'], unit)}{band} meets {bar}, but {why}"
     verb = "Raise" if item.get("direction") == "at_least" else "Cut"
     now, aim = _from_to(item["value"], goal_value, unit)
     return f"{verb} {title} from {now}{band} to {aim}{suffix}"

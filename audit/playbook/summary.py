@@ -101,6 +101,13 @@ def plural_count(x: float, word: str) -> str:
     return f"{text} {word if text == '1' else word + 's'}"
 
 
+def section(key: str) -> str:
+    """'section 4': a section's number from the report's own order, so a reference never goes stale."""
+    from audit.playbook import SECTIONS  # the package defines the order; imported late (it imports us)
+
+    return f"section {[sid for sid, _ in SECTIONS].index(key) + 1}"
+
+
 def _monday(ctx: Context, roadmap: dict) -> list[str]:
     """Three things a manager can start on Monday, from this client's backlog, roster and plan."""
     p2 = _dur(ctx.standards["priority_s"]["P2"])
@@ -111,10 +118,10 @@ def _monday(ctx: Context, roadmap: dict) -> list[str]:
     if backlog:
         steps.append(f"Answer the {plural(backlog, 'complaint')} from the last 7 days of the export that never "
                      f"got a reply; name an owner for {'it' if backlog == 1 else 'each'}.")
-    steps.append(f"Switch on the triage matrix (section 3): every post gets an owner, a priority and a target; "
+    steps.append(f"Switch on the triage matrix ({section('triage')}): every post gets an owner, a priority and a target; "
                  f"complaints within {p2}.")
     if staff:
-        steps.append(f"Publish the roster (section 6): someone on duty {staff['hours_staffed']} hours a week, "
+        steps.append(f"Publish the roster ({section('staffing')}): someone on duty {staff['hours_staffed']} hours a week, "
                      f"{staff['peak_agents']} at the peak ({staff['peak_hour']}), with a named back-up.")
     steps.append(f"Make the first number to move visible on the team screen: {first[0].lower() + first[1:]}.")
     return steps[:3]
@@ -136,14 +143,15 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     first_phase = roadmap["phases"][0]["actions"]["rows"]
     label = g.label + (" (provisional)" if g.status == "provisional" else "")
     headline = (f"{ctx.client.name} is {label}: {_pct(b.response_rate)} of customer conversations get a reply, "
-                f"the median first reply takes {_dur(b.median_s)}, and {plural(cost['unanswered'], cost['what'].rstrip('s'))} "
+                + (f"the median first reply takes {_dur(b.median_s)}, " if b.median_s is not None else "")
+                + f"and {plural(cost['unanswered'], cost['what'].rstrip('s'))} "
                 f"went unanswered in {span(b.days)}.")
     required = [t for t in g.todo if t["required"]]
     summary = [f"{g.label} means: {g.description[0].lower() + g.description[1:]}" if g.description else "",
                (f"To reach {g.next_label}, {len(required)} required criteri{'on' if len(required) == 1 else 'a'} "
                 f"must be met ({', '.join(str(t['title']).lower() for t in required[:4])}); the roadmap in "
-                "section 8 turns each into an action with an owner." if g.next_level else
-                "The task now is to hold every standard as volume grows; the plan in section 8 keeps it measured.")]
+                f"{section('roadmap')} turns each into an action with an owner." if g.next_level else
+                f"The task now is to hold every standard as volume grows; the plan in {section('roadmap')} keeps it measured.")]
     if g.confidence != "high" and g.confidence_reason:
         summary.append(f"How sure this grade is ({g.confidence} confidence): {g.confidence_reason}")
     summary = [p for p in summary if p]

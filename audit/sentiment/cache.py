@@ -1,7 +1,9 @@
 """On-disk score cache: re-running an audit after tweaking a rubric or a template scores nothing.
 
 Keyed by (model identity, hash of the normalised text), so a different model or a retrained
-one misses, and two customers writing the same words share a row. SQLite: one file, no server,
+one misses, and two customers writing the same words share a row. One table per kind of score
+(sentiment in ``scores``, the triage heads in ``triage``), each with its own model identity, so
+a run with ``--model`` reuses the bundled triage and vice versa. SQLite: one file, no server,
 shared by concurrent audits (``batch --jobs``, two runs at once): WAL lets readers and a writer
 work side by side, the connection is in autocommit so a read never holds a snapshot that a later
 write would have to upgrade (SQLite refuses that upgrade with "database is locked" without
@@ -21,6 +23,9 @@ import numpy as np
 
 BUSY_TIMEOUT_S = 120
 PROB_COLUMNS = ("p_negative", "p_neutral", "p_positive")
+TRIAGE_TABLE = "triage"
+#: table -> its probability columns (the triage columns follow audit.textmodel.heads.TRIAGE)
+TABLES = {"scores": PROB_COLUMNS, TRIAGE_TABLE: ("p_question", "p_complaint", "p_compliment")}
 
 
 def default_path() -> Path:
@@ -42,10 +47,11 @@ class ScoreCache:
         self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
         self._write(lambda db: db.execute("PRAGMA journal_mode=WAL"), transaction=False)
-        self._write(lambda db: db.execute(
-            "CREATE TABLE IF NOT EXISTS scores (model TEXT NOT NULL, text_key BLOB NOT NULL, "
-            "p_negative REAL, p_neutral REAL, p_positive REAL, PRIMARY KEY (model, text_key)) WITHOUT ROWID"
-        ))
+        for table, columns in TABLES.items():
+            self._write(lambda db, table=table, columns=columns: db.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (model TEXT NOT NULL, text_key BLOB NOT NULL, "
+                + "".join(f"{c} REAL, " for c in columns) + "PRIMARY KEY (model, text_key)) WITHOUT ROWID"
+            ))
 
     def _write(self, action, transaction: bool = True) -> None:
         """Run ``action`` as one write transaction; retry while another process holds the lock
@@ -69,9 +75,10 @@ class ScoreCache:
                     raise
                 time.sleep(0.05 + random.random() * 0.1)
 
-    def get(self, model: str, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    def get(self, model: str, keys: Sequence[bytes], table: str = "scores") -> tuple[np.ndarray, np.ndarray]:
         """Return (found mask, probabilities with NaN where missing) in the order of ``keys``."""
-        probs = np.full((len(keys), 3), np.nan, dtype=np.float64)
+        columns = TABLES[table]
+        probs = np.full((len(keys), len(columns)), np.nan, dtype=np.float64)
         if not keys:
             return np.zeros(0, dtype=bool), probs
         position = {k: i for i, k in enumerate(keys)}
@@ -82,7 +89,7 @@ class ScoreCache:
             cur.execute("DELETE FROM wanted")
             cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in position))
             rows = cur.execute(
-                "SELECT s.text_key, s.p_negative, s.p_neutral, s.p_positive FROM scores s "
+                f"SELECT s.text_key, {', '.join('s.' + c for c in columns)} FROM {table} s "
                 "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
             ).fetchall()
         finally:
@@ -92,9 +99,10 @@ class ScoreCache:
         found = ~np.isnan(probs[:, 0])
         return found, probs
 
-    def put(self, model: str, keys: Sequence[bytes], probs: np.ndarray) -> None:
-        rows = [(model, k, float(a), float(b), float(c)) for k, (a, b, c) in zip(keys, probs)]
-        self._write(lambda db: db.executemany("INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?)", rows))
+    def put(self, model: str, keys: Sequence[bytes], probs: np.ndarray, table: str = "scores") -> None:
+        rows = [(model, k, *map(float, p)) for k, p in zip(keys, probs)]
+        marks = ", ".join("?" * (2 + len(TABLES[table])))
+        self._write(lambda db: db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows))
 
     def close(self) -> None:
         self._db.close()

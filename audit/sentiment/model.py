@@ -18,6 +18,7 @@ import numpy as np
 from audit.errors import AuditInputError
 from audit.files import file_sha256
 from audit.sentiment.labels import label_matrix
+from audit.textmodel.heads import load as load_heads
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "sentiment-minilm"
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -32,6 +33,8 @@ class LoadedModel:
     module: object
     labels: np.ndarray
     device: str
+    #: triage heads stored beside the weights (the bundled model), None for other models
+    heads: object = None
 
 
 def _allow_download() -> bool:
@@ -69,6 +72,15 @@ def _quantize(module):
         return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
 
 
+def triage_identity(quantize: bool = False) -> str:
+    """Cache identity of the triage probabilities: the bundled encoder plus its heads file."""
+    from audit.textmodel.heads import HEADS_FILE
+
+    heads = DEFAULT_MODEL / HEADS_FILE
+    tag = file_sha256(heads)[:16] if heads.exists() else "none"
+    return identity(None, quantize) + f":triage@{tag}"
+
+
 def identity(name: str | None, quantize: bool = False, label_map: tuple[tuple[str, str], ...] = ()) -> str:
     """What the scores depend on: the weights (or hub revision), int8, and the label map. Known
     without loading the model, so a fully cached re-run never loads it."""
@@ -99,9 +111,13 @@ def load(name: str | None = None, device: str = "cpu", quantize: bool = False,
         ) from None
     labels = label_matrix(module.config.id2label, dict(label_map) or None)
     module.eval()
+    heads = load_heads(Path(name)) if Path(name).is_dir() else None
     if quantize:
         if device != "cpu":
             raise AuditInputError("int8 quantisation is for the CPU; drop --quantize or use --device cpu.")
         module = _quantize(module)
+        heads = _quantize(heads) if heads is not None else None
     module.to(device)
-    return LoadedModel(name=name, tokenizer=tokenizer, module=module, labels=labels, device=device)
+    if heads is not None:
+        heads.to(device)
+    return LoadedModel(name=name, tokenizer=tokenizer, module=module, labels=labels, device=device, heads=heads)

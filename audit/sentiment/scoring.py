@@ -13,9 +13,10 @@ import pandas as pd
 
 from audit.errors import AuditInputError
 from audit.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
-from audit.sentiment.cache import PROB_COLUMNS, ScoreCache, default_path, text_keys
+from audit.sentiment.cache import PROB_COLUMNS, TRIAGE_TABLE, ScoreCache, default_path, text_keys
 from audit.sentiment.labels import SENTIMENTS
-from audit.sentiment.model import identity as model_key, load
+from audit.sentiment.model import DEFAULT_MODEL, identity as model_key, load, triage_identity
+from audit.textmodel.heads import TRIAGE, TRIAGE_COLUMNS
 from audit.sentiment.normalize import normalize_text
 
 Engine = Callable[[list[str], dict], np.ndarray]
@@ -23,21 +24,30 @@ Engine = Callable[[list[str], dict], np.ndarray]
 
 def probabilities(texts: list[str], model: str | None = None, device: str = "cpu", quantize: bool = False,
                   batch_size: int = 64, max_length: int = MAX_TOKENS, label_map: tuple = (),
-                  show_progress: bool | None = None) -> np.ndarray:
-    """(n, 3) negative/neutral/positive probabilities for already-normalised texts."""
+                  show_progress: bool | None = None, triage: bool = False) -> np.ndarray:
+    """(n, 3) negative/neutral/positive probabilities for already-normalised texts; with
+    ``triage`` (the bundled model only) (n, 6), adding question/complaint/compliment
+    probabilities computed from the same forward pass."""
     import torch
+
+    from audit.textmodel.encoder import encode, pooled_features
 
     use_all_cores()
     m = load(model, device, quantize, label_map)
+    if triage and m.heads is None:
+        raise AuditInputError(f"The model '{m.name}' has no triage heads; triage needs the bundled model.")
 
     def forward(batch: list[str]) -> np.ndarray:
-        enc = m.tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
-        enc = {k: v.to(m.device) for k, v in enc.items()}
+        logits, hidden, mask = encode(m.module, m.tokenizer, batch, m.device, max_length)
+        sentiment = (torch.softmax(logits, dim=-1).cpu().numpy() @ m.labels).astype(np.float32)
+        if not triage:
+            return sentiment
         with torch.inference_mode():
-            logits = m.module(**enc).logits.float()
-        return (torch.softmax(logits, dim=-1).cpu().numpy() @ m.labels).astype(np.float32)
+            heads = torch.sigmoid(m.heads(pooled_features(hidden, mask)).float()).cpu().numpy()
+        return np.hstack([sentiment, heads]).astype(np.float32)
 
-    return run_batched(texts, forward, batch_size, "sentiment", show_progress).reshape(len(texts), 3)
+    width = 3 + len(TRIAGE) if triage else 3
+    return run_batched(texts, forward, batch_size, "sentiment", show_progress).reshape(len(texts), width)
 
 
 def _local(texts: list[str], options: dict) -> np.ndarray:
@@ -60,14 +70,22 @@ def get_engine(name: str) -> Engine:
         raise AuditInputError(f"No engine named '{name}'. Choose one of: {', '.join(sorted(ENGINES))}.") from None
 
 
+def _is_bundled(model: str | None) -> bool:
+    return model is None or Path(str(model)).resolve() == DEFAULT_MODEL.resolve()
+
+
 def score(texts: Sequence[object], model: str | None = None, batch_size: int = 64, device: str = "auto", *,
           quantize: bool = False, cache: str | Path | bool | None = None, engine: str = "local",
           engine_options: dict | None = None, label_map: dict[str, str] | None = None,
-          max_length: int = MAX_TOKENS, show_progress: bool | None = None) -> pd.DataFrame:
-    """One row per input text: ``label, score, p_negative, p_neutral, p_positive``.
+          max_length: int = MAX_TOKENS, show_progress: bool | None = None, triage: bool = False) -> pd.DataFrame:
+    """One row per input text: ``label, score, p_negative, p_neutral, p_positive`` and, with
+    ``triage``, ``p_question, p_complaint, p_compliment`` from the bundled model's heads.
 
     ``model``: any Hugging Face id (in the local cache) or directory; None = the offline default.
-    ``cache``: a path, None for the shared default, False to disable.
+    With the default model, sentiment and triage come from one forward pass per text; with
+    another model, triage still comes from the bundled encoder (a second pass over the misses).
+    ``cache``: a path, None for the shared default, False to disable. Sentiment and triage are
+    cached separately (keyed by their model identities), so either is reused on its own.
     ``df.attrs["cache"]`` reports texts, unique texts, hits, misses and the hit rate.
     """
     run = get_engine(engine)
@@ -79,29 +97,48 @@ def score(texts: Sequence[object], model: str | None = None, batch_size: int = 6
                    max_length=max_length, label_map=tuple(sorted((label_map or {}).items())),
                    show_progress=show_progress, **(engine_options or {}))
     identity = model_key(model, quantize, options["label_map"]) + f":len{max_length}"
+    triage_key = triage_identity(quantize) + f":len{max_length}"
+    one_pass = triage and _is_bundled(model) and not options["label_map"]
     store = ScoreCache(default_path() if cache is None else cache) if cache is not False else None
+    n = len(uniques)
     try:
-        if store is not None:
-            found, probs = store.get(identity, keys)
+        found, probs = store.get(identity, keys) if store is not None else (np.zeros(n, bool), np.full((n, 3), np.nan))
+        t_found, t_probs = (store.get(triage_key, keys, TRIAGE_TABLE) if store is not None and triage
+                            else (np.ones(n, bool) if not triage else np.zeros(n, bool), np.full((n, len(TRIAGE)), np.nan)))
+        if one_pass:
+            need = np.flatnonzero(~found | ~t_found)
+            if len(need):
+                both = run([uniques[i] for i in need], {**options, "triage": True})
+                probs[need], t_probs[need] = both[:, :3], both[:, 3:]
+            s_new, t_new = np.flatnonzero(~found), np.flatnonzero(~t_found)
         else:
-            found, probs = np.zeros(len(uniques), dtype=bool), np.full((len(uniques), 3), np.nan)
-        missing = np.flatnonzero(~found)
-        if len(missing):
-            probs[missing] = run([uniques[i] for i in missing], options)
-            if store is not None:
-                store.put(identity, [keys[i] for i in missing], probs[missing])
+            s_new = np.flatnonzero(~found)
+            if len(s_new):
+                probs[s_new] = run([uniques[i] for i in s_new], options)
+            t_new = np.flatnonzero(~t_found)
+            if len(t_new):
+                bundled = {**options, "model": None, "label_map": (), "triage": True}
+                t_probs[t_new] = run([uniques[i] for i in t_new], bundled)[:, 3:]
+        if store is not None:
+            store.put(identity, [keys[i] for i in s_new], probs[s_new])
+            if triage:
+                store.put(triage_key, [keys[i] for i in t_new], t_probs[t_new], TRIAGE_TABLE)
     finally:
         if store is not None:
             store.close()
     index = {t: i for i, t in enumerate(uniques)}
-    rows = probs[[index[t] for t in norm]] if norm else np.zeros((0, 3))
-    out = pd.DataFrame(rows, columns=list(PROB_COLUMNS))
-    best = rows.argmax(axis=1) if len(rows) else np.zeros(0, dtype=int)
+    rows = [index[t] for t in norm]
+    sent = probs[rows] if norm else np.zeros((0, 3))
+    out = pd.DataFrame(sent, columns=list(PROB_COLUMNS))
+    best = sent.argmax(axis=1) if len(sent) else np.zeros(0, dtype=int)
     out.insert(0, "label", pd.Series(np.asarray(SENTIMENTS, dtype=object)[best], dtype="string"))
-    out.insert(1, "score", rows.max(axis=1) if len(rows) else np.zeros(0))
-    hits = int(found.sum())
+    out.insert(1, "score", sent.max(axis=1) if len(sent) else np.zeros(0))
+    if triage:
+        out[list(TRIAGE_COLUMNS)] = t_probs[rows] if norm else np.zeros((0, len(TRIAGE)))
+    hits = int((found & t_found).sum())
     out.attrs["cache"] = {
-        "texts": len(norm), "unique_texts": len(uniques), "hits": hits, "misses": len(uniques) - hits,
-        "hit_rate": round(hits / len(uniques), 4) if uniques else 1.0, "model": identity,
+        "texts": len(norm), "unique_texts": n, "hits": hits, "misses": n - hits,
+        "hit_rate": round(hits / n, 4) if uniques else 1.0, "model": identity,
+        **({"triage_model": triage_key} if triage else {}),
     }
     return out

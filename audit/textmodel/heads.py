@@ -27,14 +27,16 @@ HEADS_FILE = "triage_heads.safetensors"
 HEADS_CONFIG = "triage_heads.json"
 
 
-def build(in_features: int, hidden: int, dropout: float = 0.1):
-    """A small MLP: features -> hidden -> one logit per triage label."""
+def build(in_features: int, hidden: int = 0, dropout: float = 0.1):
+    """One logit per triage label from the features, each row layer-normalised first (the pooled
+    layers differ in scale): linear when ``hidden`` is 0, else a one-hidden-layer MLP."""
     import torch
 
-    return torch.nn.Sequential(
-        torch.nn.Dropout(dropout), torch.nn.Linear(in_features, hidden), torch.nn.GELU(),
-        torch.nn.Dropout(dropout), torch.nn.Linear(hidden, len(TRIAGE)),
-    )
+    layers = [torch.nn.LayerNorm(in_features, elementwise_affine=False), torch.nn.Dropout(dropout)]
+    if hidden:
+        layers += [torch.nn.Linear(in_features, hidden), torch.nn.GELU(), torch.nn.Dropout(dropout)]
+    layers.append(torch.nn.Linear(hidden or in_features, len(TRIAGE)))
+    return torch.nn.Sequential(*layers)
 
 
 def save(heads, config: dict, directory: Path) -> None:
