@@ -20,6 +20,7 @@ from audit.redact import HANDLE_MASK
 URL = r"(?:https?://|www\.)\S+"
 _URL_RE = re.compile(URL)
 
+HANDLE = r"@(?:\w+|\[\w+\])"  # a handle, or the mask --redact puts in its place (@[customer])
 # leading @handles, masked ones too (``@[customer]`` under --redact), so a redacted reply reads the same
 _LEADING_HANDLES = re.compile(r"^(?:\s*@(?:\w+|" + re.escape(HANDLE_MASK[1:]) + r"))+\s*")
 
@@ -182,7 +183,7 @@ _OPENERS = (r"sorry|yes|no|ok|okay|oh|well|great|sure|unfortunately|however|also
             r"|normally|generally|sadly|right|done|correct|agreed|wow|cheers|welcome|congrats|congratulations")
 _VOCATIVE = re.compile(  # "..., Alexa." / "..., Betsy!" / "Biyanka, we have ..." after the @handles
     r",\s*(?!(?i:" + _NOT_FIRST_NAMES + r"|thanks|sorry|please|yes|no|ok)\b)[A-Z][a-z]{1,15}(?:[.!?]|\s*[:;]-?[()DP]|\s*$)"
-    r"|^(?:@\w+\s+)*(?!(?i:" + _NOT_FIRST_NAMES + r"|" + _GREETINGS + r"|" + _OPENERS + r")\b)"
+    r"|^(?:" + HANDLE + r"\s+)*(?!(?i:" + _NOT_FIRST_NAMES + r"|" + _GREETINGS + r"|" + _OPENERS + r")\b)"
     r"[A-Z][a-z]{1,15},")
 FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|I've|I'd|me|my|mine|myself)\b", re.IGNORECASE)
 
@@ -231,7 +232,8 @@ def normalise_reply(text: pd.Series) -> pd.Series:
     """Reduce a reply to its template: sign-off, links, handles, names and numbers removed."""
     t = _per_unique(text, lambda u: pd.Series([strip_signoff(x) for x in u.tolist()], dtype="str"))
     t = t.str.replace(URL, " ", regex=True)
-    t = t.str.replace(r"(?<![\w@])@\w+", " ", regex=True)
+    t = t.str.replace(r"(?<![\w@])" + HANDLE, " ", regex=True)
+    t = t.str.replace(r"\[(?:number|phone|email)\]", "0", regex=True)  # --redact masks read as numbers
     t = t.str.replace(GREETING_NAME, r"\1", regex=True)
     t = t.str.casefold().str.replace(r"\d+", "#", regex=True)
     t = t.str.replace(r"[^\w#]+", " ", regex=True)
