@@ -308,8 +308,18 @@ def build(audit: Mapping, complaints: pd.DataFrame | None = None) -> Workbook:
     complaints_sheet(sheets["Unanswered complaints"], complaints, (metrics.get("scope") or {}).get("tz") or "UTC", brands)
     units = {k: v.get("unit") for k, v in (metrics.get("definitions") or {}).items()}
     records_sheet(sheets["Agents"], metrics.get("agents"), "Agents", units)
-    records_sheet(sheets["Topics"], audit.get("topics"), "Topics", units)
+    records_sheet(sheets["Topics"], _topic_rows(audit.get("topics")), "Topics", units)
     return wb
+
+
+def _topic_rows(topics: Any) -> Any:
+    """The topic table of ``topics.json`` (its other keys describe the method), or, when no topic
+    was found, a section saying why."""
+    if not isinstance(topics, Mapping):
+        return topics
+    if topics.get("topics"):
+        return topics["topics"]
+    return {"available": False, "reason": topics.get("note") or "No group of similar posts was large enough to be a topic."}
 
 
 def to_bytes(wb: Workbook) -> bytes:
