@@ -101,7 +101,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
     intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
     files.write_parquet(scores, run_dir / files.SCORES)
     files.write_parquet(intents.reset_index(drop=True), run_dir / files.INTENTS)
-    topic_model = write_topic_assignments(run_dir, messages.loc[customer], device=device)
+    topic_model = write_topic_assignments(run_dir, messages.loc[customer], device=device, cache=cache)
     summary = {
         "model": model or "default",
         "model_identity": scored.attrs["cache"]["model"].split("/")[-1],

@@ -277,3 +277,25 @@ def test_playbook_without_topics_says_so():
     book = demo("Northwind Home")[0]
     assert "could not be discovered" in book["topics"]["lead"]
     assert "could not be discovered" in render_html(book)
+
+
+def test_embeddings_are_cached_beside_the_scores(tmp_path, monkeypatch):
+    """A second scoring of the same posts embeds nothing (and identical posts are embedded once)."""
+    from audit import intent
+    from audit.topics.embeddings import embed
+
+    real, calls = intent.embed, []
+
+    def counting(texts, **kw):
+        calls.append(len(texts))
+        return real(texts, **kw)
+
+    monkeypatch.setattr(intent, "embed", counting)
+    texts = ["@AcmeHelp my parcel is late", "@AcmeHelp my parcel is late", "@AcmeHelp how do I reset my password?"]
+    cache = tmp_path / "cache.sqlite"
+    first = embed(texts, device="cpu", cache=cache)
+    second = embed(texts, device="cpu", cache=cache)
+    assert calls == [2]                                   # two unique texts, once, then nothing
+    assert first.shape == second.shape == (3, first.shape[1]) and first.dtype == np.float32
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first, embed(texts, device="cpu", cache=False), atol=1e-5)

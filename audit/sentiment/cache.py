@@ -26,6 +26,8 @@ PROB_COLUMNS = ("p_negative", "p_neutral", "p_positive")
 TRIAGE_TABLE = "triage"
 #: table -> its probability columns (the triage columns follow audit.textmodel.heads.TRIAGE)
 TABLES = {"scores": PROB_COLUMNS, TRIAGE_TABLE: ("p_question", "p_complaint", "p_compliment")}
+#: sentence embeddings (topic discovery), one float32 vector per (model, text)
+VECTOR_TABLE = "embeddings"
 
 
 def default_path() -> Path:
@@ -52,6 +54,9 @@ class ScoreCache:
                 f"CREATE TABLE IF NOT EXISTS {table} (model TEXT NOT NULL, text_key BLOB NOT NULL, "
                 + "".join(f"{c} REAL, " for c in columns) + "PRIMARY KEY (model, text_key)) WITHOUT ROWID"
             ))
+        self._write(lambda db: db.execute(
+            f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (model TEXT NOT NULL, text_key BLOB NOT NULL, "
+            "vec BLOB NOT NULL, PRIMARY KEY (model, text_key)) WITHOUT ROWID"))
 
     def _write(self, action, transaction: bool = True) -> None:
         """Run ``action`` as one write transaction; retry while another process holds the lock
@@ -75,6 +80,21 @@ class ScoreCache:
                     raise
                 time.sleep(0.05 + random.random() * 0.1)
 
+    def _select(self, model: str, keys: Sequence[bytes], table: str, columns: Sequence[str]) -> list[tuple]:
+        """Rows ``(text_key, *columns)`` of ``table`` for ``model`` and ``keys``, in one short read."""
+        cur = self._db.cursor()
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (text_key BLOB PRIMARY KEY) WITHOUT ROWID")
+        cur.execute("BEGIN")  # one read transaction, ended here: no snapshot outlives the call
+        try:
+            cur.execute("DELETE FROM wanted")
+            cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in keys))
+            return cur.execute(
+                f"SELECT s.text_key, {', '.join('s.' + c for c in columns)} FROM {table} s "
+                "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
+            ).fetchall()
+        finally:
+            cur.execute("COMMIT")
+
     def get(self, model: str, keys: Sequence[bytes], table: str = "scores") -> tuple[np.ndarray, np.ndarray]:
         """Return (found mask, probabilities with NaN where missing) in the order of ``keys``."""
         columns = TABLES[table]
@@ -82,18 +102,7 @@ class ScoreCache:
         if not keys:
             return np.zeros(0, dtype=bool), probs
         position = {k: i for i, k in enumerate(keys)}
-        cur = self._db.cursor()
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (text_key BLOB PRIMARY KEY) WITHOUT ROWID")
-        cur.execute("BEGIN")  # one read transaction, ended here: no snapshot outlives the call
-        try:
-            cur.execute("DELETE FROM wanted")
-            cur.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((k,) for k in position))
-            rows = cur.execute(
-                f"SELECT s.text_key, {', '.join('s.' + c for c in columns)} FROM {table} s "
-                "JOIN wanted w ON s.text_key = w.text_key WHERE s.model = ?", (model,)
-            ).fetchall()
-        finally:
-            cur.execute("COMMIT")
+        rows = self._select(model, list(position), table, columns)
         for key, *p in rows:
             probs[position[key]] = p
         found = ~np.isnan(probs[:, 0])
@@ -103,6 +112,17 @@ class ScoreCache:
         rows = [(model, k, *map(float, p)) for k, p in zip(keys, probs)]
         marks = ", ".join("?" * (2 + len(TABLES[table])))
         self._write(lambda db: db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows))
+
+    def get_vectors(self, model: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """The cached float32 vectors of ``keys`` that exist (missing keys are absent)."""
+        if not keys:
+            return {}
+        rows = self._select(model, list(dict.fromkeys(keys)), VECTOR_TABLE, ("vec",))
+        return {key: np.frombuffer(vec, dtype=np.float32) for key, vec in rows}
+
+    def put_vectors(self, model: str, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        rows = [(model, k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
+        self._write(lambda db: db.executemany(f"INSERT OR REPLACE INTO {VECTOR_TABLE} VALUES (?, ?, ?)", rows))
 
     def close(self) -> None:
         self._db.close()

@@ -47,12 +47,12 @@ def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
     return TopicModel(clustering.labels, topics, clustering.fitted_on)
 
 
-def assign(texts: Sequence[str], *, device: str = "auto", **options) -> TopicModel:
-    """Embed ``texts`` with the bundled encoder, then ``fit``."""
+def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | None = False, **options) -> TopicModel:
+    """Embed ``texts`` with the bundled encoder (through the score cache when given), then ``fit``."""
     from audit.topics.embeddings import embed
 
     texts = ["" if t is None else str(t) for t in texts]
-    return fit(texts, embed(texts, device=device), **options)
+    return fit(texts, embed(texts, device=device, cache=cache), **options)
 
 
 def examples(model: TopicModel, texts: Sequence[str], keep_handles: Sequence[str] = ()) -> list[list[str]]:

@@ -18,11 +18,13 @@ from audit.topics.model import UNASSIGNED_LABEL, TopicModel, assign
 TOP_TOPICS = 12
 
 
-def write_assignments(run_dir: str | Path, customer_posts: pd.DataFrame, device: str = "auto") -> dict[str, Any]:
-    """``topic_posts.parquet`` (message_id, topic, topic_label) and ``topic_model.json``."""
+def write_assignments(run_dir: str | Path, customer_posts: pd.DataFrame, device: str = "auto",
+                      cache: str | bool | None = False) -> dict[str, Any]:
+    """``topic_posts.parquet`` (message_id, topic, topic_label) and ``topic_model.json``;
+    ``cache`` as in ``audit.sentiment.score`` (the embeddings are cached beside the scores)."""
     run_dir = Path(run_dir)
     texts = customer_posts["text"].fillna("").astype(str).tolist()
-    model = assign(texts, device=device) if texts else TopicModel(np.zeros(0, dtype=np.int64), [], 0)
+    model = assign(texts, device=device, cache=cache) if texts else TopicModel(np.zeros(0, dtype=np.int64), [], 0)
     ids = customer_posts["message_id"].to_numpy()
     posts = pd.DataFrame({"message_id": ids, "topic": model.labels, "topic_label": model.label_of().to_numpy()})
     description = {"posts": len(texts), "fitted_on": model.fitted_on,
