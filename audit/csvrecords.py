@@ -144,8 +144,19 @@ def _opens_like_a_record(line: str, sep: str, before: int) -> bool:
 
 
 def _is_record(line: str, sep: str, width: int) -> bool:
+    """``line`` is a whole record by itself, as a CSV writer would have written it: ``width``
+    fields and no quote inside an unquoted field. A stray quote mid-field is what the closing
+    quote of a multi-line text looks like when its last line is read alone (``love it ^OG.",...``)."""
+    if not re.fullmatch(_strict_line(sep), line):
+        return False
     inside, seps = _scan(line, False, sep)
     return not inside and seps + 1 == width
+
+
+def _strict_line(sep: str) -> str:
+    s = re.escape(sep)
+    field = f'(?:"(?:[^"]|"")*"|[^"{s}]*)'
+    return f"{field}(?:{s}{field})*"
 
 
 def read(text: str, sep: str, marker: str) -> Records:

@@ -876,3 +876,15 @@ def test_brand_opening_with_its_own_reply_to_a_missing_post_gets_a_playbook(data
     audit = files.read_json(run_dir / files.AUDIT_JSON)
     assert result["level"] == audit["maturity"]["level"]
     assert (run_dir / files.PLAYBOOK_HTML).read_text(encoding="utf-8").count(brand) >= 1
+
+
+def test_a_multi_line_text_in_the_first_column_stays_one_record():
+    """Its last line read alone has every field, but its closing quote sits mid-field, which a
+    writer never produces: it closes the text above (a real twitteR export does this)."""
+    from audit.csvrecords import read
+
+    text = ('text,favorited,id\r\n"Thanks for the photo!\r\nHope you love it ^OG.",FALSE,1\r\n'
+            '"fine",FALSE,2\r\nplain,TRUE,3\r\n')
+    records = read(text, ",", "MALFORMED:")
+    assert not records.malformed.any()
+    assert records.frame["text"].tolist() == ["Thanks for the photo!\nHope you love it ^OG.", "fine", "plain"]

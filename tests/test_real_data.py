@@ -144,11 +144,6 @@ def test_amazonhelp_cp1252_export_through_a_mapping(amazonhelp):
     assert m["created_at"].dt.year.eq(2016).all()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit.csvrecords (the reader) splits this file's quoted two-line reply (data row 220: a CRLF "
-    "inside quotes, then 'Hope you love it !! ^OG.\"' whose closing quote, read on its own line, makes "
-    "that line look like a whole record) and quarantines it as malformed; Python's csv reads the 1,045 records. "
-    "Remove this marker when the reader keeps it."))
 def test_amazonhelp_quoted_multi_line_reply_stays_one_record(amazonhelp):
     acc = amazonhelp.accounting
     assert acc["input_rows"] == 1045 and acc["quarantined"] == 0
