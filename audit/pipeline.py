@@ -18,7 +18,7 @@ import audit
 from audit import business_hours, files, runfile
 from audit.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
 from audit.errors import AuditInputError, StageFailed
-from audit.safeio import recover_publish, safe_child, slugify
+from audit.safeio import recover_publish, remove_stale_temps, safe_child, slugify
 
 NOTEBOOK_DIR = Path(audit.__file__).resolve().parent.parent / "notebooks"
 NBCONVERT_TEMPLATES = Path(audit.__file__).resolve().parent.parent / "playbook_templates" / "nbconvert"
@@ -182,6 +182,7 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
     files.claim(run_dir, config.client)
     recover_publish(run_dir)
+    remove_stale_temps(run_dir)  # debris of a killed run's atomic writes
     runfile.write(config, run_dir)
     params = _parameters(config, run_dir)
     state_path = run_dir / STATE

@@ -194,6 +194,20 @@ def publish(directory: str | os.PathLike[str], contents: dict[str, bytes | None]
     recover_publish(directory)
 
 
+def remove_stale_temps(directory: str | os.PathLike[str]) -> list[str]:
+    """Delete the temporary files of atomic writes that a killed process never renamed.
+
+    Only call it when no other writer works in ``directory`` (a run calls it on start): an
+    ``atomic_open`` temp is never read, so one left behind is debris, never data.
+    """
+    removed = []
+    for leftover in Path(directory).glob(".*.tmp"):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover.name)
+    return sorted(removed)
+
+
 def recover_publish(directory: str | os.PathLike[str]) -> None:
     """Finish a committed publish (roll forward) or drop the files of an uncommitted one."""
     import json

@@ -154,3 +154,13 @@ def test_safe_csv_round_trips_awkward_texts(tmp_path):
     back = pd.read_csv(tmp_path / "q.csv", dtype={"text": str})
     assert back["source_row"].tolist() == [1, 2, 3, 4, 5, 6]
     assert back["text"].tolist() == [t if not t.startswith("=") else "'" + t for t in texts]
+
+
+def test_a_killed_writers_temp_files_are_swept_and_nothing_else(tmp_path):
+    from audit.safeio import remove_stale_temps
+
+    (tmp_path / ".stages.json.k3j2.tmp").write_text("{half")    # what SIGKILL mid-write leaves
+    (tmp_path / "stages.tmp").write_text("not ours: no leading dot")
+    (tmp_path / "audit.json").write_text("{}")
+    assert remove_stale_temps(tmp_path) == [".stages.json.k3j2.tmp"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.json", "stages.tmp"]
