@@ -147,8 +147,8 @@ def test_hand_labelled_posts_are_ids_and_labels_only():
     assert (LABELS.parent / "CUSTOMER_POSTS_LABELLING.md").exists()
 
 
-@pytest.mark.skipif(not (REAL / "twcs_random5000.csv").exists(), reason="shared real data not beside the repo")
 def test_hand_labelled_ids_are_real_customer_posts():
+    assert (REAL / "twcs_random5000.csv").exists(), f"real data missing: {REAL} must sit beside the project"
     from audit.textmodel.evaluate import hand_labelled
 
     df = hand_labelled()
