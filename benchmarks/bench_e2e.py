@@ -2,7 +2,7 @@
 
 Scales the seeded sample generator to N messages and runs the stages in-process (the same
 library calls the notebooks make, without kernel start-up):
-ingest, threads, sentiment (+ intent), metrics, grading, rendering (HTML + PDF).
+ingest, threads, sentiment (+ intent), topics, metrics, grading, rendering (HTML + PDF).
 
     python benchmarks/bench_e2e.py --messages 10000 100000
     python benchmarks/bench_e2e.py --messages 1000000 --skip-models   # all but the model stages
@@ -49,6 +49,7 @@ class PeakMemory:
 
 def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bool = False) -> None:
     from audit import ingest, maturity, metrics, peers, playbook, render, sentiment, threads
+    from audit.topics import model as topic_model
     from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.sample import generate
 
@@ -89,6 +90,8 @@ def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bo
                                    "p_negative": scored["p_negative"].to_numpy(), "p_neutral": scored["p_neutral"].to_numpy(),
                                    "p_positive": scored["p_positive"].to_numpy()}, index=messages.index)
             intents = primary_intent(scored.loc[customer, list(TRIAGE_COLUMNS)].set_axis(messages.index[customer]))
+        with stage("topics", int(customer.sum()), "customer posts: sentence embeddings + clustering; cache off"):
+            topic_model.assign(messages.loc[customer, "text"].tolist(), cache=False)
     enriched = messages.join(scores).join(intents)
     with stage("metrics", n):
         figures = metrics.compute_all(enriched, conversations, brands)

@@ -32,22 +32,34 @@ def embed(texts: Sequence[str], *, device: str = "auto", batch_size: int = 64,
     from audit.sentiment.normalize import normalize_text
 
     texts = list(texts)
-
-    def compute(batch: list[str]) -> np.ndarray:
-        return intent.embed(batch, batch_size=batch_size, device=device, model_path=model_path,
-                            show_progress=show_progress)
-
-    if cache is False or not texts:
-        return compute(texts)
+    if not texts:
+        return compute_embeddings(texts, device, batch_size, model_path, show_progress)
     keys = text_keys([normalize_text(t) for t in texts])
-    unique = list(dict.fromkeys(keys))
-    first = {k: texts[i] for i, k in reversed(list(enumerate(keys)))}
-    identity = "embed:" + model_identity(model_path or intent.default_model_path())
-    with ScoreCache(default_path() if cache is None else cache) as store:
-        found = store.get_vectors(identity, unique)
-        missing = [k for k in unique if k not in found]
+    first: dict[bytes, str] = {}
+    for key, text in zip(keys, texts):
+        first.setdefault(key, text)  # identical posts are embedded once
+    found: dict[bytes, np.ndarray] = {}
+    store = None if cache is False else ScoreCache(default_path() if cache is None else cache)
+    identity = "embed:" + model_identity(model_path or intent.default_model_path()) if store is not None else ""
+    try:
+        if store is not None:
+            found = store.get_vectors(identity, list(first))
+        missing = [k for k in first if k not in found]
         if missing:
-            vectors = compute([first[k] for k in missing])
-            store.put_vectors(identity, missing, vectors)
+            vectors = compute_embeddings([first[k] for k in missing], device, batch_size, model_path, show_progress)
+            if store is not None:
+                store.put_vectors(identity, missing, vectors)
             found.update(zip(missing, vectors.astype(np.float32)))
+    finally:
+        if store is not None:
+            store.close()
     return np.stack([found[k] for k in keys]).astype(np.float32)
+
+
+def compute_embeddings(texts: list[str], device: str, batch_size: int, model_path: str | None,
+                       show_progress: bool | None) -> np.ndarray:
+    """The encoder itself, no cache (``audit.intent.embed``)."""
+    from audit import intent
+
+    return intent.embed(texts, batch_size=batch_size, device=device, model_path=model_path,
+                        show_progress=show_progress)
