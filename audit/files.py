@@ -147,3 +147,24 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
     atomic_write_bytes(path, buf.getvalue())
+
+
+def read_yaml(path: str | os.PathLike, what: str) -> dict:
+    """A YAML file the user can edit (rubric, questionnaire, owners, exemplars), read safely;
+    every problem is one ``AuditInputError`` naming the file and what is wrong."""
+    import yaml
+
+    from audit.errors import AuditInputError
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuditInputError(f"Cannot read the {what} file {path}: not found; check the path.") from None
+    except OSError as exc:
+        raise AuditInputError(f"Cannot read the {what} file {path}: {exc.strerror or exc}.") from None
+    except yaml.YAMLError as exc:
+        raise AuditInputError(f"Cannot read the {what} file {path}: it is not valid YAML ({exc}).") from None
+    if not isinstance(data, dict):
+        raise AuditInputError(f"The {what} file {path} must contain a mapping at the top level.")
+    return data

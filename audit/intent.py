@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from audit import files
 from audit.errors import AuditInputError
 from audit.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
 from audit.sentiment.normalize import normalize_text
@@ -132,13 +133,8 @@ class IntentConfig:
 
 def load_config(path: str | Path | None = None) -> IntentConfig:
     """Read and validate an exemplars file; every problem is reported with where to fix it."""
-    import yaml
-
     path = Path(path or DEFAULT_EXEMPLARS)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise AuditInputError(f"Cannot read the intent exemplars file {path}: {exc}") from None
+    doc = files.read_yaml(path, "intent exemplars")
     return _validate(doc, str(path))
 
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from audit import files
 from audit.errors import AuditInputError
 from audit.intervals import n_to_settle
 from audit.metrics import METRICS, UNITS, jsonable, metric_names
@@ -265,18 +266,6 @@ class Rubric(BaseModel):
 
 
 # --- loading -----------------------------------------------------------------------------------
-def _read_yaml(path: Path, what: str) -> Any:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuditInputError(f"{what} file {path} not found; check the path.") from None
-    except yaml.YAMLError as exc:
-        raise AuditInputError(f"{what} file {path} is not valid YAML: {exc}") from None
-    if not isinstance(data, Mapping):
-        raise AuditInputError(f"{what} file {path} must contain a mapping at the top level.")
-    return data
-
-
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc]
     if len(parts) >= 2 and parts[0] in ("dimensions", "items"):
@@ -299,7 +288,7 @@ def _invalid(kind: str, where: object, exc: ValidationError, hint: str) -> Audit
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """Load and validate a rubric; every problem is reported in one :class:`AuditInputError`."""
     path = Path(path) if path is not None else DEFAULT_RUBRIC
-    data = _read_yaml(path, "Rubric")
+    data = files.read_yaml(path, "rubric")
     try:
         rubric = Rubric.model_validate(data)
     except ValidationError as exc:
@@ -315,7 +304,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
 def load_questionnaire(source: str | Path | Mapping) -> Questionnaire:
     """Load a filled questionnaire (same shape as the template); problems in one AuditInputError."""
     path = None if isinstance(source, Mapping) else Path(source)
-    data = source if path is None else _read_yaml(path, "Questionnaire")
+    data = source if path is None else files.read_yaml(path, "questionnaire")
     try:
         q = Questionnaire.model_validate(data)
     except ValidationError as exc:

@@ -651,7 +651,7 @@ PARAMETER_CASES = [
     ("unknown engine", ["--engine", "spark"], "--engine spark: use one of local, dask"),
     ("unknown time zone", ["--timezone", "Mars/Olympus_Mons"], "Unknown time zone 'Mars/Olympus_Mons'"),
     ("missing rubric", ["--rubric", "{tmp}/nope.yaml"], "--rubric {tmp}/nope.yaml: no such file"),
-    ("rubric that is not YAML of a rubric", ["--rubric", "{file}"], "Rubric file"),
+    ("rubric that is not YAML of a rubric", ["--rubric", "{file}"], "rubric file"),
     ("missing questionnaire", ["--questionnaire", "{tmp}/nope.yaml"], "no such file"),
     ("questionnaire is a folder", ["--questionnaire", "{tmp}"], "a folder, not a file"),
     ("missing mapping", ["--mapping", "{tmp}/nope.yaml"], "mapping '{tmp}/nope.yaml' not found"),

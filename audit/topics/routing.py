@@ -16,6 +16,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from audit import files
 from audit.errors import AuditInputError
 from audit.topics.discover import OUTLIER
 
@@ -43,13 +44,8 @@ def _pattern(keywords: Sequence[str]) -> re.Pattern:
 
 def load_owners(path: str | Path | None = None) -> Owners:
     """Read and validate an owners file; every problem names the file and what to fix."""
-    import yaml
-
     path = Path(path or DEFAULT_OWNERS)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise AuditInputError(f"Cannot read the topic owners file {path}: {exc}") from None
+    doc = files.read_yaml(path, "topic owners")
     where = str(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("owners"), dict) or not doc["owners"]:
         _fail(where, "expected a mapping with 'default_owner', 'min_share' and a non-empty 'owners' mapping")
