@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from audit.realdata import real_dir
+
 REPO = Path(__file__).resolve().parents[1]
-REAL_DIR = REPO.parent / "shared" / "real"
+REAL_DIR = real_dir()
 LABELS = REPO / "tests" / "fixtures" / "real_labels" / "replies.csv"
 SOURCES = {
     "twcs": "twcs_random5000.csv",

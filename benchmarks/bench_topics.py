@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from audit.realdata import TWCS_SAMPLE, real_dir
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "twcs_random5000.csv"
+REAL = real_dir() / TWCS_SAMPLE
 
 
 def _texts() -> list[str]:

@@ -11,6 +11,7 @@ from scipy.stats import binomtest
 
 from audit import agents as A
 from audit import metrics as M
+from audit.realdata import TWCS_SAMPLE, real_dir
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
 F = importlib.util.module_from_spec(_spec)
@@ -124,7 +125,7 @@ def test_coaching_quotes_what_the_best_agent_does_masked():
 
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "twcs_sample.csv"
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real" / "twcs_random5000.csv"
+REAL = real_dir() / TWCS_SAMPLE
 
 
 def _threads(path: Path):

@@ -29,6 +29,7 @@ from audit.ingest import IngestResult, load
 from audit.mapping import parse_mapping
 from audit.schema import TEXT_LIMIT, Reason
 from audit.threads import build
+from audit.realdata import real_dir
 
 TWCS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
         "in_response_to_tweet_id"]
@@ -825,7 +826,7 @@ def test_concurrent_audits_share_one_score_cache(tmp_path):
         assert cache._db.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 3 * 25 * 40 + 10
 
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+REAL = real_dir()
 
 
 def _fake_scores(run_dir: Path) -> None:

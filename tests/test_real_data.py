@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from audit import voice, voice_eval
+from audit.realdata import real_dir
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+REAL = real_dir()
 TWCS = REAL / "twcs_random5000.csv"
 
 

@@ -11,13 +11,14 @@ import pytest
 
 from audit import business_hours as B
 from audit import ingest, reply_time as R, threads
+from audit.realdata import real_dir
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
 F = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(F)
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared" / "real"
+REAL = real_dir()
 
 
 def fixture() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -13,8 +13,9 @@ from audit.sentiment import DEFAULT_MODEL, score
 from audit.sentiment.model import load
 from audit.textmodel import TRIAGE_COLUMNS, embed, primary_intent
 from audit.textmodel.data import question_rule
+from audit.realdata import real_dir
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+REAL = real_dir()
 LABELS = Path(__file__).resolve().parent / "fixtures" / "real_labels" / "twcs_customer_posts.csv"
 POSTS = [
     "@AcmeHelp my parcel never arrived and nobody answers the phone",

@@ -6,13 +6,13 @@ by mood gives (the sentiment encoder: 0.07), so a change of encoder or settings 
 topics fails here."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from audit.topics import evaluate
+from audit.realdata import real_dir
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+REAL = real_dir()
 
 
 @pytest.mark.slow

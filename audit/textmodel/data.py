@@ -27,9 +27,10 @@ import pandas as pd
 
 from audit.sentiment.normalize import normalize_text
 from audit.textmodel.heads import TRIAGE
+from audit.realdata import real_dir
 
 REPO = Path(__file__).resolve().parents[2]
-REAL = REPO.parent / "shared" / "real"
+REAL = real_dir()
 COMPLAINTS = REAL / "complaints_labelled_5domains.csv"
 FIXTURE = REPO / "tests" / "fixtures" / "intent_posts.csv"
 EXEMPLARS = REPO / "audit" / "intent_exemplars.yaml"

@@ -22,9 +22,10 @@ import pandas as pd
 
 from audit.topics.discover import OUTLIER
 from audit.topics.model import assign
+from audit.realdata import real_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL = ROOT.parent / "shared" / "real"
+REAL = real_dir()
 LABELS = ROOT / "tests" / "fixtures" / "topic_labels_twcs.csv"
 
 
