@@ -19,11 +19,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
 
+from audit import checks
 from audit.errors import AuditInputError
 
 DEFAULT_SPEC = "Mon-Fri 09:00-17:00"
@@ -191,11 +191,7 @@ def _check_region(code: str) -> None:
 
 def parse(spec: str | None = DEFAULT_SPEC, holidays: str | None = None, tz: str = "UTC") -> BusinessHours:
     """Validate everything a user can get wrong, before any stage runs (``AuditInputError``)."""
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise AuditInputError(f"Unknown time zone '{tz}': use an IANA name such as Europe/London or "
-                              "America/New_York.") from None
+    checks.timezone(tz)
     mask = week_mask(spec if spec is not None else DEFAULT_SPEC)
     file_dates: tuple[dt.date, ...] = ()
     holidays = (holidays or "").strip() or None
