@@ -39,9 +39,9 @@ lab: setup
 ## Re-train the bundled model (about an hour on 2 cores; not needed to run audits): the sentiment
 ## encoder, then the triage heads on it (with their leave-one-domain-out and hand-labelled evaluation)
 model: setup
-	$(BIN)/python -m audit.sentiment.train
-	$(BIN)/python -m audit.textmodel.train
-	$(BIN)/python -m audit.textmodel.evaluate --write
+	$(BIN)/python -m audit.textmodel.training.sentiment
+	$(BIN)/python -m audit.textmodel.training.heads
+	$(BIN)/python -m audit.evaluation.triage --write
 
 ## Speed benchmarks (not part of the tests)
 bench: setup

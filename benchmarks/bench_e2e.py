@@ -48,10 +48,17 @@ class PeakMemory:
 
 
 def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bool = False) -> None:
-    from audit import ingest, maturity, metrics, peers, playbook, render, sentiment, threads
+    from audit.reading import ingest
+    from audit.grading import maturity
+    from audit.metrics import registry as metrics
+    from audit.metrics import peers
+    from audit.report import playbook
+    from audit.report import render
+    from audit import textmodel
+    from audit.conversations import threads
     from audit.topics import model as topic_model
     from audit.textmodel import TRIAGE_COLUMNS, primary_intent
-    from audit.sample import generate
+    from audit.demo.sample import generate
 
     mem = PeakMemory()
     csv = workdir / f"export_{n}.csv"
@@ -83,7 +90,7 @@ def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bo
             intents = pd.DataFrame({"intent": "other", "intent_confidence": 1.0}, index=messages.index[customer])
     else:
         with stage("sentiment", n, "incl. triage (one pass); cache off"):
-            scored = sentiment.score(messages["text"].tolist(), cache=False, show_progress=False, triage=True,
+            scored = textmodel.score(messages["text"].tolist(), cache=False, show_progress=False, triage=True,
                                      quantize=quantize)
             scores = pd.DataFrame({"sentiment": scored["label"].to_numpy(),
                                    "sentiment_score": (scored["p_positive"] - scored["p_negative"]).to_numpy(),

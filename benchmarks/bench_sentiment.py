@@ -3,8 +3,8 @@
 Prints texts/second for
   (a) pipeline("text-classification") called one text at a time,
   (b) the same pipeline with batch_size=32,
-  (c) audit.sentiment.score, fp32 (cache off),
-  (d) audit.sentiment.score, int8 dynamic quantisation (cache off),
+  (c) audit.textmodel.score, fp32 (cache off),
+  (d) audit.textmodel.score, int8 dynamic quantisation (cache off),
 the ratios, and the macro-F1 of (c) and (d) on the default model's held-out test split.
 Machines are noisy: each variant runs --repeats times and the median is reported.
 
@@ -23,7 +23,7 @@ import pandas as pd
 
 def sample_texts(n: int) -> list[str]:
     """Unique real-shaped posts (customers' and brands') from the seeded sample generator."""
-    from audit.sample import generate
+    from audit.demo.sample import generate
 
     frame = generate(seed=7)
     texts = frame["text"].astype(str).drop_duplicates()
@@ -50,8 +50,8 @@ def main() -> None:
     import torch
     from transformers import pipeline
 
-    from audit.sentiment import DEFAULT_MODEL, score
-    from audit.sentiment.normalize import normalize_text
+    from audit.textmodel import DEFAULT_MODEL, score
+    from audit.textmodel.normalize import normalize_text
 
     torch.set_num_threads(os.cpu_count() or 1)
     texts = sample_texts(args.texts)
@@ -68,9 +68,9 @@ def main() -> None:
     t, _ = timed(lambda: pipe(norm, batch_size=32, **kw), args.repeats)
     results["(b) pipeline, batch_size=32"] = len(norm) / t
     t, fp32 = timed(lambda: score(texts, cache=False, device="cpu", show_progress=False), args.repeats)
-    results["(c) audit.sentiment.score, fp32"] = len(texts) / t
+    results["(c) audit.textmodel.score, fp32"] = len(texts) / t
     t, int8 = timed(lambda: score(texts, cache=False, device="cpu", quantize=True, show_progress=False), args.repeats)
-    results["(d) audit.sentiment.score, int8"] = len(texts) / t
+    results["(d) audit.textmodel.score, int8"] = len(texts) / t
 
     a, b, c, d = results.values()
     print(f"\n{'variant':<36} {'texts/s':>9}")
@@ -80,8 +80,8 @@ def main() -> None:
     print(f"label agreement int8 vs fp32 on these texts: {(fp32['label'] == int8['label']).mean():.3f}")
 
     if not args.no_f1:
-        from audit.sentiment.evaluate import report
-        from audit.sentiment.train import heldout
+        from audit.textmodel.training.measures import report
+        from audit.textmodel.training.sentiment import heldout
 
         test = heldout(Path(".cache/corpora"))
         gold = test["label"].tolist()

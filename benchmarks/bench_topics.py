@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from audit.realdata import TWCS_SAMPLE, real_dir
+from audit.common.realdata import TWCS_SAMPLE, real_dir
 
 REAL = real_dir() / TWCS_SAMPLE
 
@@ -24,7 +24,7 @@ def _texts() -> list[str]:
     if REAL.exists():
         posts = pd.read_csv(REAL)
         return posts.loc[posts["inbound"].astype(str).str.lower() == "true", "text"].astype(str).tolist()
-    from audit.sample import generate  # offline fallback: the seeded sample's customer posts
+    from audit.demo.sample import generate  # offline fallback: the seeded sample's customer posts
     messages = generate()
     return messages.loc[messages["inbound"].astype(str).str.lower() == "true", "text"].astype(str).tolist()
 

@@ -2,8 +2,8 @@
 
 In one run, on the same texts (cache off unless stated), the median of --repeats runs of
   (a) transformers pipeline("text-classification"), batch_size=32: sentiment only,
-  (b) two passes, fp32: audit.sentiment.score, then the exemplar triage (audit.intent.classify),
-  (c) one pass, fp32: audit.sentiment.score(triage=True),
+  (b) two passes, fp32: audit.textmodel.score, then the exemplar triage (audit.evaluation.intent_baseline.classify),
+  (c) one pass, fp32: audit.textmodel.score(triage=True),
   (d) two passes, int8 sentiment (the exemplar embedder has no int8 path),
   (e) one pass, int8,
   (f) one pass again with every text already in the score cache,
@@ -31,9 +31,9 @@ def main() -> None:
     import torch
     from transformers import pipeline
 
-    from audit import intent
-    from audit.sentiment import DEFAULT_MODEL, score
-    from audit.sentiment.normalize import normalize_text
+    from audit.evaluation import intent_baseline as intent
+    from audit.textmodel import DEFAULT_MODEL, score
+    from audit.textmodel.normalize import normalize_text
     from audit.textmodel import primary_intent
 
     sys_path = Path(__file__).resolve().parent

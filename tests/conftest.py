@@ -30,7 +30,7 @@ HOSTILE = [
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory) -> tuple[str, pd.DataFrame]:
     """~250 conversations of the three sample brands in the TWCS layout, plus hostile posts."""
-    from audit.sample import format_twcs_time, generate
+    from audit.demo.sample import format_twcs_time, generate
 
     frame = generate(n_conversations=250, seed=11, weeks=3)
     start = pd.to_datetime(frame["created_at"], format="%a %b %d %H:%M:%S %z %Y").min()
@@ -63,7 +63,7 @@ def questionnaire_run(small_export, tmp_path_factory):
     notebook-loop and browser tests; tests that change a run copy it first (`copy_run`)."""
     from pathlib import Path
 
-    from audit.cli import main
+    from audit.run.cli import main
 
     data, _ = small_export
     out = tmp_path_factory.mktemp("questionnaire-run")
@@ -79,8 +79,7 @@ def copy_run(run_dir, out):
     from dataclasses import replace
     from pathlib import Path
 
-    from audit import runfile
-
+    from audit.run import runfile
     target = Path(out) / Path(run_dir).name
     shutil.copytree(run_dir, target)
     runfile.write(replace(runfile.load(target), out=str(out)), target)

@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit import files, stages
-from audit.sample import COLUMNS, format_twcs_time
+from audit.common import runfolder
+
+from audit.run import stages
+from audit.demo.sample import COLUMNS, format_twcs_time
 
 BRAND = "AcmeHelp"
 PEER = "OtherCo"
@@ -53,21 +55,21 @@ def export(n: int, answered: float, negative: float, *, start: str = "2017-10-02
 
 def _stand_in_scores(run_dir: Path) -> None:
     """The scoring stage's files from keywords: 'negative' -> negative complaint, 'thanks' -> positive."""
-    messages = pd.read_parquet(run_dir / files.MESSAGES)
+    messages = pd.read_parquet(run_dir / runfolder.MESSAGES)
     text = messages["text"]
     sentiment = (pd.Series("neutral", index=messages.index)
                  .mask(text.str.contains("thanks"), "positive").mask(text.str.contains("negative"), "negative"))
     p_neg = sentiment.eq("negative").astype(float)
     p_pos = sentiment.eq("positive").astype(float)
-    files.write_parquet(pd.DataFrame({
+    runfolder.write_parquet(pd.DataFrame({
         "message_id": messages["message_id"], "sentiment": sentiment, "sentiment_score": p_pos - p_neg,
-        "p_negative": p_neg, "p_neutral": 1 - p_neg - p_pos, "p_positive": p_pos}), run_dir / files.SCORES)
+        "p_negative": p_neg, "p_neutral": 1 - p_neg - p_pos, "p_positive": p_pos}), run_dir / runfolder.SCORES)
     customer = messages["is_customer"]
     intent = sentiment[customer].map({"negative": "complaint", "positive": "compliment"}).fillna("question")
-    files.write_parquet(pd.DataFrame({"message_id": messages.loc[customer, "message_id"], "intent": intent,
-                                      "intent_confidence": 0.9}), run_dir / files.INTENTS)
-    files.write_json({"model": "stand-in", "model_identity": "keywords", "cache": {}, "engine": "local",
-                      "sentiment_mix": {}, "intent_mix": {}}, run_dir / files.SCORE_SUMMARY)
+    runfolder.write_parquet(pd.DataFrame({"message_id": messages.loc[customer, "message_id"], "intent": intent,
+                                      "intent_confidence": 0.9}), run_dir / runfolder.INTENTS)
+    runfolder.write_json({"model": "stand-in", "model_identity": "keywords", "cache": {}, "engine": "local",
+                      "sentiment_mix": {}, "intent_mix": {}}, run_dir / runfolder.SCORE_SUMMARY)
 
 
 def make_run(run_dir: Path, frame: pd.DataFrame, *, client: str = "Acme", brands: tuple[str, ...] = (BRAND,),
@@ -81,4 +83,4 @@ def make_run(run_dir: Path, frame: pd.DataFrame, *, client: str = "Acme", brands
     _stand_in_scores(run_dir)
     stages.analyse(run_dir, rubric=rubric, timezone=timezone)
     stages.playbook(run_dir, client, pdf=False)
-    return files.read_json(run_dir / files.AUDIT_JSON)
+    return runfolder.read_json(run_dir / runfolder.AUDIT_JSON)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from audit import agents as A
-from audit import metrics as M
-from audit.realdata import TWCS_SAMPLE, real_dir
+from audit.metrics import agents as A
+from audit.metrics import registry as M
+from audit.common.realdata import TWCS_SAMPLE, real_dir
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
 F = importlib.util.module_from_spec(_spec)
@@ -46,7 +46,7 @@ def rows() -> tuple[list[dict], dict[str, str]]:
 def cards() -> list[dict]:
     data, agent_of = rows()
     m, c = F.build(data)
-    m["agent"] = m["message_id"].map(agent_of).astype("string")  # the documented interface of audit.voice
+    m["agent"] = m["message_id"].map(agent_of).astype("string")  # the documented interface of audit.conversations.voice
     prep = M.prepare(m, c)
     convs = prep.conversations.loc[prep.conversations["opened_by_customer"]]
     return A.scorecards(prep.messages, convs, ["Acme", "AcmeHelp"])
@@ -106,8 +106,8 @@ def test_metrics_json_carries_the_scorecards_and_says_when_there_are_none():
 
 
 def test_coaching_quotes_what_the_best_agent_does_masked():
-    from audit import maturity, playbook
-
+    from audit.grading import maturity
+    from audit.report import playbook
     data, agent_of = rows()
     m, c = F.build(data)
     m["agent"] = m["message_id"].map(agent_of).astype("string")
@@ -129,8 +129,8 @@ REAL = real_dir() / TWCS_SAMPLE
 
 
 def _threads(path: Path):
-    from audit import ingest, threads
-
+    from audit.reading import ingest
+    from audit.conversations import threads
     messages, conversations = threads.build(ingest.load(path).messages)
     return messages.assign(sentiment="neutral", intent=None), conversations
 

@@ -24,12 +24,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from audit.errors import AuditInputError
-from audit.ingest import IngestResult, load
-from audit.mapping import parse_mapping
-from audit.schema import TEXT_LIMIT, Reason
-from audit.threads import build
-from audit.realdata import real_dir
+from audit.common.errors import AuditInputError
+from audit.reading.ingest import IngestResult, load
+from audit.reading.mapping import parse_mapping
+from audit.reading.schema import TEXT_LIMIT, Reason
+from audit.conversations.threads import build
+from audit.common.realdata import real_dir
 
 TWCS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
         "in_response_to_tweet_id"]
@@ -676,7 +676,7 @@ PARAMETER_CASES = [
 
 @pytest.mark.parametrize("extra,message", [c[1:] for c in PARAMETER_CASES], ids=[c[0] for c in PARAMETER_CASES])
 def test_bad_parameters_fail_before_any_stage(extra, message, tmp_path, capsys):
-    from audit.cli import main
+    from audit.run.cli import main
 
     data = tmp_path / "export.csv"
     data.write_text(TINY, encoding="utf-8")
@@ -696,7 +696,7 @@ def test_bad_parameters_fail_before_any_stage(extra, message, tmp_path, capsys):
 
 
 def test_batch_checks_every_client_before_the_first_runs(tmp_path, capsys):
-    from audit.cli import main
+    from audit.run.cli import main
 
     data = tmp_path / "export.csv"
     data.write_text(TINY, encoding="utf-8")
@@ -716,25 +716,25 @@ def test_batch_checks_every_client_before_the_first_runs(tmp_path, capsys):
 
 
 def test_clients_whose_names_slugify_alike_never_share_a_folder(tmp_path, capsys):
-    from audit import files
-    from audit.cli import main
-    from audit.pipeline import RunConfig
+    from audit.common import runfolder
+    from audit.run.cli import main
+    from audit.run.config import RunConfig
 
     first = RunConfig(data="x", client="Acme Bank", out=str(tmp_path))
     first.run_dir().mkdir(parents=True)
-    files.claim(first.run_dir(), "Acme Bank")
+    runfolder.claim(first.run_dir(), "Acme Bank")
     data = tmp_path / "export.csv"
     data.write_text(TINY, encoding="utf-8")
     code = main(["run", "--data", str(data), "--client", "ACME-BANK!", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and "already holds the audit of client 'Acme Bank'" in err
-    assert list(first.run_dir().iterdir()) == [first.run_dir() / files.CLIENT_MARKER]
+    assert list(first.run_dir().iterdir()) == [first.run_dir() / runfolder.CLIENT_MARKER]
     RunConfig(data=str(data), client="Acme Bank", out=str(tmp_path)).check()  # its owner may re-run
 
 
 def test_sentiment_command_takes_a_one_column_file_and_checks_its_output(tmp_path, capsys):
-    from audit.cli import main
-    from audit.ingest import read_table
+    from audit.run.cli import main
+    from audit.reading.ingest import read_table
 
     texts = tmp_path / "texts.csv"
     texts.write_text("text\nwhere is my refund?\nthanks, sorted!\n", encoding="utf-8")
@@ -750,8 +750,7 @@ def test_sentiment_command_takes_a_one_column_file_and_checks_its_output(tmp_pat
 def test_publish_is_all_old_or_all_new_whatever_step_is_killed(tmp_path, monkeypatch):
     """Kill the publish of playbook/PDF/audit.json at every rename it makes, then recover as
     the next run does: the three files always come from one run."""
-    from audit import safeio
-
+    from audit.common import safeio
     names = ("playbook.html", "playbook.pdf", "audit.json")
     real_replace = os.replace
     calls = 0
@@ -793,8 +792,7 @@ def test_publish_is_all_old_or_all_new_whatever_step_is_killed(tmp_path, monkeyp
 
 
 def test_publish_without_a_pdf_removes_the_previous_one(tmp_path):
-    from audit import safeio
-
+    from audit.common import safeio
     for n in ("playbook.html", "playbook.pdf"):
         (tmp_path / n).write_bytes(b"old")
     safeio.publish(tmp_path, {"playbook.html": b"new", "playbook.pdf": None})
@@ -803,7 +801,7 @@ def test_publish_without_a_pdf_removes_the_previous_one(tmp_path):
 
 
 def _cache_writer(path: str, seed: int) -> None:
-    from audit.sentiment.cache import ScoreCache, text_keys
+    from audit.textmodel.cache import ScoreCache, text_keys
 
     rng = np.random.default_rng(seed)
     with ScoreCache(path) as cache:
@@ -818,7 +816,7 @@ def test_concurrent_audits_share_one_score_cache(tmp_path):
     every one finishes and every score is stored (before: 'database is locked')."""
     import multiprocessing
 
-    from audit.sentiment.cache import ScoreCache
+    from audit.textmodel.cache import ScoreCache
 
     path = str(tmp_path / "sentiment.sqlite")
     context = multiprocessing.get_context("spawn")
@@ -838,25 +836,24 @@ REAL = real_dir()
 def _fake_scores(run_dir: Path) -> None:
     """Deterministic stand-ins for the models' output: the stages after scoring only need the
     files' shape, and this test is about threads and the playbook, not about the models."""
-    from audit import files
-
-    messages = pd.read_parquet(run_dir / files.MESSAGES)
+    from audit.common import runfolder
+    messages = pd.read_parquet(run_dir / runfolder.MESSAGES)
     n = len(messages)
     neg = (messages["text"].str.len() % 3 == 0).to_numpy()
     pos = (messages["text"].str.len() % 3 == 1).to_numpy()
     probs = np.where(neg[:, None], [0.8, 0.15, 0.05], np.where(pos[:, None], [0.05, 0.15, 0.8], [0.1, 0.8, 0.1]))
-    files.write_parquet(pd.DataFrame({
+    runfolder.write_parquet(pd.DataFrame({
         "message_id": messages["message_id"], "sentiment": np.where(neg, "negative", np.where(pos, "positive", "neutral")),
         "sentiment_score": probs[:, 2] - probs[:, 0], "p_negative": probs[:, 0], "p_neutral": probs[:, 1],
-        "p_positive": probs[:, 2]}), run_dir / files.SCORES)
+        "p_positive": probs[:, 2]}), run_dir / runfolder.SCORES)
     customer = messages[messages["is_customer"]]
-    files.write_parquet(pd.DataFrame({
+    runfolder.write_parquet(pd.DataFrame({
         "message_id": customer["message_id"].to_numpy(),
         "intent": np.where(customer["text"].str.contains("?", regex=False), "question", "complaint"),
-        "intent_confidence": 0.7}), run_dir / files.INTENTS)
-    files.write_json({"model": "test-stand-in", "model_identity": "none", "engine": "local",
+        "intent_confidence": 0.7}), run_dir / runfolder.INTENTS)
+    runfolder.write_json({"model": "test-stand-in", "model_identity": "none", "engine": "local",
                       "cache": {"hit_rate": 0.0}, "sentiment_mix": {}, "intent_mix": {}},
-                     run_dir / files.SCORE_SUMMARY)
+                     run_dir / runfolder.SCORE_SUMMARY)
     assert n
 
 
@@ -865,8 +862,8 @@ def _fake_scores(run_dir: Path) -> None:
     ("synthetic", "AcmeHelp"),
 ])
 def test_brand_opening_with_its_own_reply_to_a_missing_post_gets_a_playbook(data, brand, tmp_path):
-    from audit import files, stages
-
+    from audit.common import runfolder
+    from audit.run import stages
     if data == "synthetic":  # every conversation of the brand starts with a reply to a post not exported
         rows = [tweet(str(10 + i), f"@c{i} sorry about that, DM us", author="AcmeHelp", inbound="False",
                       parent=str(900 + i), when=f"Tue Oct 31 {10 + i:02d}:10:47 +0000 2017") for i in range(6)]
@@ -881,15 +878,15 @@ def test_brand_opening_with_its_own_reply_to_a_missing_post_gets_a_playbook(data
     _fake_scores(run_dir)
     stages.analyse(run_dir)
     result = stages.playbook(run_dir, client=brand, pdf=False)
-    audit = files.read_json(run_dir / files.AUDIT_JSON)
+    audit = runfolder.read_json(run_dir / runfolder.AUDIT_JSON)
     assert result["level"] == audit["maturity"]["level"]
-    assert (run_dir / files.PLAYBOOK_HTML).read_text(encoding="utf-8").count(brand) >= 1
+    assert (run_dir / runfolder.PLAYBOOK_HTML).read_text(encoding="utf-8").count(brand) >= 1
 
 
 def test_a_multi_line_text_in_the_first_column_stays_one_record():
     """Its last line read alone has every field, but its closing quote sits mid-field, which a
     writer never produces: it closes the text above (a real twitteR export does this)."""
-    from audit.csvrecords import read
+    from audit.reading.records import read
 
     text = ('text,favorited,id\r\n"Thanks for the photo!\r\nHope you love it ^OG.",FALSE,1\r\n'
             '"fine",FALSE,2\r\nplain,TRUE,3\r\n')

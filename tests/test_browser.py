@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 
 import browser
-from audit import files
-
+from audit.common import runfolder
 WIDTHS = (1400, 400)
-PAGES = {"playbook": files.PLAYBOOK_HTML, "analysis export": f"{files.NOTEBOOKS}/03_analysis.html"}
+PAGES = {"playbook": runfolder.PLAYBOOK_HTML, "analysis export": f"{runfolder.NOTEBOOKS}/03_analysis.html"}
 
 
 @pytest.fixture(scope="module")

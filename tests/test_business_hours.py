@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit import business_hours as B
-from audit import metrics as M
-from audit.cli import main
-from audit.errors import AuditInputError
+from audit.metrics import business_hours as B
+from audit.metrics import registry as M
+from audit.run.cli import main
+from audit.common.errors import AuditInputError
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
 F = importlib.util.module_from_spec(_spec)

@@ -7,9 +7,13 @@ import shutil
 
 import pytest
 
-from audit import cli, compare, files
-from audit.errors import AuditInputError
-from audit.figures import Figure
+from audit.run import cli
+
+from audit.report import progress as compare
+
+from audit.common import runfolder
+from audit.common.errors import AuditInputError
+from audit.report.figures import Figure
 from runfolders import export, make_run
 
 
@@ -97,7 +101,7 @@ def test_different_handles_or_rubrics_are_refused_with_what_differs(runs, tmp_pa
     # through the command: exit 2, one line, no traceback
     folder = tmp_path / "other"
     shutil.copytree(runs / "q2", folder)
-    files.write_json(other, folder / files.AUDIT_JSON)
+    runfolder.write_json(other, folder / runfolder.AUDIT_JSON)
     assert cli.main(["compare", str(runs / "q1"), str(folder), "--no-pdf"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: These two runs cannot be compared") and "Traceback" not in err

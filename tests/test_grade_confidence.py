@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit import maturity as Q
-from audit.errors import AuditInputError
-from audit.metrics import compute_all
+from audit.grading import maturity as Q
+from audit.common.errors import AuditInputError
+from audit.metrics.registry import compute_all
 
 FIXTURES = Path(__file__).parent / "fixtures" / "maturity"
 _spec = importlib.util.spec_from_file_location("maturity_frames", FIXTURES / "frames.py")

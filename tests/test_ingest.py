@@ -6,10 +6,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit.errors import AuditInputError
-from audit.ingest import load, read_table
-from audit.mapping import PRESETS, VALID_KEYS, detect_mapping, load_mapping, parse_mapping
-from audit.schema import MESSAGE_COLUMNS, REASON_SENTENCES, Reason, empty_messages, validate_messages
+from audit.common.errors import AuditInputError
+from audit.reading.ingest import load, read_table
+from audit.reading.mapping import PRESETS, VALID_KEYS, detect_mapping, load_mapping, parse_mapping
+from audit.reading.schema import MESSAGE_COLUMNS, REASON_SENTENCES, Reason, empty_messages, validate_messages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 UTC = "UTC"

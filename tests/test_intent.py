@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit import intent
-from audit.errors import AuditInputError
-from audit.sentiment.normalize import normalize_text
+from audit.evaluation import intent_baseline as intent
+from audit.textmodel import sentence_embedder
+from audit.common.errors import AuditInputError
+from audit.textmodel.normalize import normalize_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "intent_posts.csv"
 # Measured on the fixture: 0.886 overall without sentiment, 0.916 with label-consistent sentiment.
@@ -114,26 +115,26 @@ def test_same_text_same_answer_regardless_of_handles_and_links():
 # ---- embeddings -----------------------------------------------------------------------------
 
 def test_embed_gives_unit_vectors_that_reflect_meaning():
-    vectors = intent.embed(["@alice my bill is wrong again https://a.co/1", "@bob my bill is wrong again http://x.co",
+    vectors = sentence_embedder.embed(["@alice my bill is wrong again https://a.co/1", "@bob my bill is wrong again http://x.co",
                             "I was overcharged on my invoice", "what a lovely sunny afternoon"])
     assert vectors.shape == (4, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.allclose(vectors[0], vectors[1], atol=1e-6)  # handles and links are masked
     assert vectors[0] @ vectors[2] > vectors[0] @ vectors[3] + 0.2
-    assert intent.embed([]).shape == (0, 384)
+    assert sentence_embedder.embed([]).shape == (0, 384)
 
 
 def test_model_is_loaded_once():
-    intent.embed(["one"])
-    loads = intent._load.cache_info().misses
-    intent.embed(["two"])
+    sentence_embedder.embed(["one"])
+    loads = sentence_embedder.load.cache_info().misses
+    sentence_embedder.embed(["two"])
     intent.classify(["three"])
-    assert intent._load.cache_info().misses == loads
+    assert sentence_embedder.load.cache_info().misses == loads
 
 
 def test_missing_model_is_a_user_error(tmp_path: Path):
     with pytest.raises(AuditInputError, match="sentence embedder"):
-        intent.embed(["hello"], model_path=str(tmp_path))
+        sentence_embedder.embed(["hello"], model_path=str(tmp_path))
 
 
 # ---- exemplars file -------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit import intervals as I
-from audit.metrics import METRICS, compute_all
+from audit.metrics import intervals as I
+from audit.metrics.registry import METRICS, compute_all
 
 REPS = 2000  # simulated samples per case: the coverage estimate is good to about +-1 point
 

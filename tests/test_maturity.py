@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit import maturity as Q
-from audit.errors import AuditInputError
-from audit.metrics import METRICS, compute_all
+from audit.grading import maturity as Q
+from audit.common.errors import AuditInputError
+from audit.metrics.registry import METRICS, compute_all
 
 FIXTURES = Path(__file__).parent / "fixtures" / "maturity"
 QUESTIONNAIRE = FIXTURES / "cross_functional_questionnaire.yaml"

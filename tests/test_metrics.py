@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import metrics as M
-from audit.errors import AuditInputError
-from audit.peers import compare, from_metrics, rank
+from audit.metrics import registry as M
+from audit.common.errors import AuditInputError
+from audit.metrics.peers import compare, from_metrics, rank
 
 _spec = importlib.util.spec_from_file_location(
     "maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")

@@ -12,11 +12,17 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from audit import files, maturity, notebook, runfile
-from audit.cli import main
-from audit.errors import AuditInputError
-from audit.pipeline import NOTEBOOK_DIR, STATE
-from audit.run_notebooks import parameters_cell
+from audit.common import runfolder
+
+from audit.grading import maturity
+
+from audit.run import in_notebook as notebook
+
+from audit.run import runfile
+from audit.run.cli import main
+from audit.common.errors import AuditInputError
+from audit.run.config import NOTEBOOK_DIR, STATE
+from audit.run.notebook_copies import parameters_cell
 from conftest import copy_run
 
 
@@ -35,7 +41,7 @@ def _edit_parameter(path: Path, name: str, value: str) -> None:
 
 
 def _level(run: Path) -> str:
-    return files.read_json(run / files.AUDIT_JSON)["maturity"]["level"]
+    return runfolder.read_json(run / runfolder.AUDIT_JSON)["maturity"]["level"]
 
 
 def test_cli_writes_a_complete_configuration_and_repeats_it(questionnaire_run, tmp_path, capsys):
@@ -43,7 +49,7 @@ def test_cli_writes_a_complete_configuration_and_repeats_it(questionnaire_run, t
     assert config.questionnaire.endswith("acme.yaml") and config.brands == ["Acme", "AcmeHelp"]
     assert Path(config.data).is_absolute()
     run = copy_run(questionnaire_run, tmp_path)
-    assert main(["run", "--config", str(run / files.CONFIG)]) == 0
+    assert main(["run", "--config", str(run / runfolder.CONFIG)]) == 0
     out = capsys.readouterr().out
     assert out.count("up to date, reused") == 4, out
 
@@ -51,51 +57,51 @@ def test_cli_writes_a_complete_configuration_and_repeats_it(questionnaire_run, t
 def test_template_notebooks_grade_with_the_runs_inputs(questionnaire_run, tmp_path):
     """The issue's reproduction: the templates' 03 then 04 on a run made with a questionnaire."""
     run = copy_run(questionnaire_run, tmp_path)
-    before = (run / files.MATURITY).read_text()
-    without = maturity.grade(files.read_json(run / files.METRICS), maturity.load_rubric(None), None)
+    before = (run / runfolder.MATURITY).read_text()
+    without = maturity.grade(runfolder.read_json(run / runfolder.METRICS), maturity.load_rubric(None), None)
     assert without != json.loads(before)   # the questionnaire matters to this grade
     for name in ("03_analysis.ipynb", "04_playbook.ipynb"):
         target = tmp_path / name
         target.write_bytes((NOTEBOOK_DIR / name).read_bytes())
         _execute(target, tmp_path, run_dir=run.name)   # relative to the notebook's folder
-    assert (run / files.MATURITY).read_text() == before
+    assert (run / runfolder.MATURITY).read_text() == before
     assert runfile.load(run).questionnaire == runfile.load(questionnaire_run).questionnaire
     assert not (run / notebook.OVERRIDES).exists()   # nothing was overridden
 
 
 def test_the_loop_notebook_then_cli_gives_one_consistent_run_folder(questionnaire_run, tmp_path, capsys):
     run = copy_run(questionnaire_run, tmp_path)
-    own = run / files.NOTEBOOKS
+    own = run / runfolder.NOTEBOOKS
     _edit_parameter(own / "03_analysis.ipynb", "timezone", '"Europe/London"')
     level = _level(run)
     _execute(own / "03_analysis.ipynb", own)
-    state = files.read_json(run / STATE)
+    state = runfolder.read_json(run / STATE)
     assert "analysis" not in state and "playbook" not in state and "score" in state
     _execute(own / "04_playbook.ipynb", own)
 
     assert runfile.load(run).timezone == "Europe/London"
-    log = files.read_json(run / notebook.OVERRIDES)
+    log = runfolder.read_json(run / notebook.OVERRIDES)
     assert [(e["notebook"], e["setting"], e["was"], e["now"]) for e in log] == [
         ("03_analysis.ipynb", "timezone", "UTC", "Europe/London")]
-    by_notebook = (run / files.AUDIT_JSON).read_text()
+    by_notebook = (run / runfolder.AUDIT_JSON).read_text()
     assert json.loads(by_notebook)["metrics"]["scope"]["tz"] == "Europe/London"
     assert _level(run) == level   # the questionnaire stayed in
 
     capsys.readouterr()
-    assert main(["run", "--config", str(run / files.CONFIG)]) == 0
+    assert main(["run", "--config", str(run / runfolder.CONFIG)]) == 0
     out = capsys.readouterr().out
     assert "ingest: up to date" in out and "score: up to date" in out
     assert "analysis: running" in out and "playbook: running" in out   # the CLI never reuses them
-    assert (run / files.AUDIT_JSON).read_text() == by_notebook          # and agrees with the notebooks
+    assert (run / runfolder.AUDIT_JSON).read_text() == by_notebook          # and agrees with the notebooks
     cell = parameters_cell(nbformat.read(own / "03_analysis.ipynb", as_version=4))
     assert 'timezone = "Europe/London"' in cell.source                  # the run's notebook shows it
-    assert main(["run", "--config", str(run / files.CONFIG)]) == 0
+    assert main(["run", "--config", str(run / runfolder.CONFIG)]) == 0
     assert capsys.readouterr().out.count("up to date, reused") == 4
 
 
 def test_a_refused_override_is_one_message_and_not_recorded(questionnaire_run, tmp_path):
     run = copy_run(questionnaire_run, tmp_path)
-    own = run / files.NOTEBOOKS
+    own = run / runfolder.NOTEBOOKS
     _edit_parameter(own / "03_analysis.ipynb", "timezone", '"Mars/Olympus_Mons"')
     with pytest.raises(PapermillExecutionError) as failure:
         _execute(own / "03_analysis.ipynb", own)

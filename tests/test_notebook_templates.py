@@ -7,8 +7,8 @@ import ast
 import nbformat
 import pytest
 
-from audit.pipeline import NOTEBOOK_DIR, STAGES
-from audit.run_notebooks import parameters_cell, parameters_source
+from audit.run.config import NOTEBOOK_DIR, STAGES
+from audit.run.notebook_copies import parameters_cell, parameters_source
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.notebook)
@@ -38,9 +38,11 @@ def test_a_runs_parameters_cell_holds_its_values_with_the_templates_comments():
 
 
 def test_lab_opens_the_runs_own_notebooks_with_its_values(tmp_path):
-    from audit import files, runfile
-    from audit.pipeline import RunConfig
-    from audit.run_notebooks import ensure, lab_command
+    from audit.common import runfolder
+    from audit.run import runfile
+    from audit.run.config import RunConfig
+    from audit.run.notebook_copies import ensure
+    from audit.run.lab import lab_command
 
     run = tmp_path / "acme"
     run.mkdir()
@@ -48,7 +50,7 @@ def test_lab_opens_the_runs_own_notebooks_with_its_values(tmp_path):
                             timezone="Europe/London", out=str(tmp_path)), run)
     paths = ensure(run)
     assert [p.name for p in paths] == [s.notebook for s in STAGES]
-    cell = parameters_cell(nbformat.read(run / files.NOTEBOOKS / "03_analysis.ipynb", as_version=4))
+    cell = parameters_cell(nbformat.read(run / runfolder.NOTEBOOKS / "03_analysis.ipynb", as_version=4))
     values = {t.id: ast.literal_eval(a.value) for a in ast.parse(cell.source).body for t in a.targets}
     assert values == {"run_dir": "..", "rubric": None, "questionnaire": str(tmp_path / "q.yaml"),
                       "timezone": "Europe/London", "business_hours": "Mon-Fri 09:00-17:00", "holidays": None,

@@ -15,8 +15,22 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import ingest, maturity, metrics, peers, playbook, reply_time, sample, threads
-from audit.playbook import Baseline, response_standards, snap_duration, snap_share
+from audit.reading import ingest
+
+from audit.grading import maturity
+
+from audit.metrics import registry as metrics
+
+from audit.metrics import peers
+
+from audit.report import playbook
+
+from audit.metrics import reply_time
+
+from audit.demo import sample
+
+from audit.conversations import threads
+from audit.report.playbook import Baseline, response_standards, snap_duration, snap_share
 
 CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
 HOSTILE = ("<script>alert(1)</script> worst service ever, order 12345678 STILL missing, "

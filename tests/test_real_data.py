@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import voice, voice_eval
-from audit.realdata import real_dir
+from audit.conversations import voice
+
+from audit.evaluation import voice as voice_eval
+from audit.common.realdata import real_dir
 
 REAL = real_dir()
 TWCS = REAL / "twcs_random5000.csv"
@@ -93,8 +95,7 @@ def test_agent_tokens_keep_the_styles_of_real_agents(twcs_replies):
 # --- ingest: the real files' quirks -----------------------------------------------------------------
 @pytest.fixture(scope="module")
 def twcs():
-    from audit import ingest
-
+    from audit.reading import ingest
     return ingest.load(TWCS)
 
 
@@ -129,8 +130,7 @@ AMAZONHELP_MAPPING = Path(__file__).parent / "fixtures" / "real_mappings" / "ama
 
 @pytest.fixture(scope="module")
 def amazonhelp():
-    from audit import ingest
-
+    from audit.reading import ingest
     return ingest.load(AMAZONHELP, mapping=AMAZONHELP_MAPPING)
 
 
@@ -152,8 +152,8 @@ def test_amazonhelp_quoted_multi_line_reply_stays_one_record(amazonhelp):
 
 
 def test_delta_export_without_ids_or_authors_fails_with_one_clear_message():
-    from audit import ingest
-    from audit.errors import AuditInputError
+    from audit.reading import ingest
+    from audit.common.errors import AuditInputError
 
     with pytest.raises(AuditInputError) as err:
         ingest.load(REAL / "brand_replies_delta_2015.csv")
@@ -164,8 +164,7 @@ def test_delta_export_without_ids_or_authors_fails_with_one_clear_message():
 # --- threads, metrics and the window on real data -------------------------------------------------
 @pytest.fixture(scope="module")
 def twcs_threads(twcs):
-    from audit import threads
-
+    from audit.conversations import threads
     return threads.build(twcs.messages)
 
 
@@ -180,8 +179,8 @@ def test_threads_on_real_data_keep_every_message_and_carry_agents(twcs, twcs_thr
 
 
 def test_metrics_on_real_data_use_the_window_and_the_agents(twcs_threads):
-    from audit import metrics, window
-
+    from audit.metrics import registry as metrics
+    from audit.conversations import window
     messages, conversations = twcs_threads
     messages = messages.assign(sentiment="neutral", intent=pd.NA)     # figures below do not read it
     span = window.find(messages["created_at"], messages["message_id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from audit.redact import pseudonym, redact_authors, redact_frame, redact_series, redact_text
+from audit.reading.redact import pseudonym, redact_authors, redact_frame, redact_series, redact_text
 
 BRANDS = ["AcmeHelp", "@Acme"]
 
@@ -63,7 +63,7 @@ def test_redact_frame_masks_text_and_ids_but_not_figures():
 
 
 def test_agent_tokens_become_stable_pseudonyms_in_the_column_and_the_signoff():
-    from audit.redact import agent_pseudonym, redact_frame
+    from audit.reading.redact import agent_pseudonym, redact_frame
 
     frame = pd.DataFrame({
         "author": ["Acme", "Acme", "Other", "123"],

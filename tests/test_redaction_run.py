@@ -6,8 +6,9 @@ import json
 import pandas as pd
 import pytest
 
-from audit import files, stages
+from audit.common import runfolder
 
+from audit.run import stages
 PERSONAL = ("jane.doe@example.com", "+44 20 7946 0958", "7946 0958", "123456789", "900004")
 
 
@@ -26,7 +27,7 @@ def runs(small_export, tmp_path_factory):
 
 
 def test_figures_are_identical_with_and_without_redaction(runs):
-    plain, redacted = (json.loads((runs[k] / files.AUDIT_JSON).read_text()) for k in (False, True))
+    plain, redacted = (json.loads((runs[k] / runfolder.AUDIT_JSON).read_text()) for k in (False, True))
     assert plain["metrics"]["overall"] == redacted["metrics"]["overall"]
     assert plain["maturity"]["level"] == redacted["maturity"]["level"]
     assert plain["maturity"]["score"] == redacted["maturity"]["score"]
@@ -34,17 +35,17 @@ def test_figures_are_identical_with_and_without_redaction(runs):
 
 
 def test_plain_run_keeps_the_text_and_redacted_run_masks_it_everywhere(runs):
-    plain_text = pd.read_parquet(runs[False] / files.MESSAGES)["text"].str.cat(sep="\n")
+    plain_text = pd.read_parquet(runs[False] / runfolder.MESSAGES)["text"].str.cat(sep="\n")
     assert "jane.doe@example.com" in plain_text  # the fixture really holds personal data
-    messages = pd.read_parquet(runs[True] / files.MESSAGES)
-    conversations = pd.read_parquet(runs[True] / files.CONVERSATIONS)
+    messages = pd.read_parquet(runs[True] / runfolder.MESSAGES)
+    conversations = pd.read_parquet(runs[True] / runfolder.CONVERSATIONS)
     blobs = {
         "messages.text": messages["text"].str.cat(sep="\n"),
         "messages.author": messages.loc[messages["is_customer"], "author"].str.cat(sep="\n"),
         "conversations.customer": conversations["customer"].astype(str).str.cat(sep="\n"),
-        "quarantine.csv": (runs[True] / files.QUARANTINE).read_text(),
-        "playbook.html": (runs[True] / files.PLAYBOOK_HTML).read_text(),
-        "audit.json": (runs[True] / files.AUDIT_JSON).read_text(),
+        "quarantine.csv": (runs[True] / runfolder.QUARANTINE).read_text(),
+        "playbook.html": (runs[True] / runfolder.PLAYBOOK_HTML).read_text(),
+        "audit.json": (runs[True] / runfolder.AUDIT_JSON).read_text(),
     }
     for where, blob in blobs.items():
         for secret in PERSONAL:
@@ -54,11 +55,11 @@ def test_plain_run_keeps_the_text_and_redacted_run_masks_it_everywhere(runs):
 
 
 def test_agent_tokens_are_pseudonymous_in_a_redacted_run(runs):
-    plain, redacted = (pd.read_parquet(runs[k] / files.MESSAGES) for k in (False, True))
+    plain, redacted = (pd.read_parquet(runs[k] / runfolder.MESSAGES) for k in (False, True))
     tokens = set(plain["agent"].dropna())
     assert tokens and plain["agent"].notna().sum() == redacted["agent"].notna().sum()
     assert redacted["agent"].dropna().str.fullmatch(r"Agent[a-p]{6}").all()
-    cards = json.loads((runs[True] / files.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
+    cards = json.loads((runs[True] / runfolder.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
     assert cards and not {c["agent"] for c in cards} & tokens
-    plain_cards = json.loads((runs[False] / files.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
+    plain_cards = json.loads((runs[False] / runfolder.AUDIT_JSON).read_text())["metrics"]["agents"]["scorecards"]
     assert [c["replies"] for c in cards] == [c["replies"] for c in plain_cards]  # same agents, renamed

@@ -11,9 +11,9 @@ import pytest
 from jinja2 import UndefinedError
 from pypdf import PdfReader
 
-from audit import charts, render
+from audit.report import charts
 
-
+from audit.report import format as fmt, render
 def _playbook_tests():
     """The demo playbooks are built in test_playbook; load it by path (any pytest import mode)."""
     spec = importlib.util.spec_from_file_location("playbook_fixtures", Path(__file__).with_name("test_playbook.py"))
@@ -131,21 +131,21 @@ def test_write_html_accepts_book_or_html(passive, tmp_path):
 @pytest.mark.parametrize("value,expected", [(0.4231, "42%"), (0.001, "<1%"), (0.0, "0%"), (None, "–"),
                                             (1.0, "100%")])
 def test_percent(value, expected):
-    assert render.percent(value) == expected
+    assert fmt.percent(value) == expected
 
 
 @pytest.mark.parametrize("seconds,expected", [(45, "45 s"), (600, "10 min"), (4 * 3600, "4 h"),
                                               (2.5 * 3600, "2.5 h"), (30 * 3600, "30 h"),
                                               (3 * 86400, "3 days"), (None, "–")])
 def test_duration(seconds, expected):
-    assert render.duration(seconds) == expected
+    assert fmt.duration(seconds) == expected
 
 
 def test_number_and_figure():
-    assert render.number(12345.6) == "12,346"
-    assert render.number(3.14159, 1) == "3.1"
-    assert render.figure(90, "minutes") == "1.5 h"
-    assert render.figure("Active", None) == "Active"
+    assert fmt.number(12345.6) == "12,346"
+    assert fmt.number(3.14159, 1) == "3.1"
+    assert fmt.figure(90, "minutes") == "1.5 h"
+    assert fmt.figure("Active", None) == "Active"
 
 
 def test_charts_are_deterministic_svg_without_dates(strategic):

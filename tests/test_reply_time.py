@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit import business_hours as B
-from audit import ingest, reply_time as R, threads
-from audit.realdata import real_dir
+from audit.metrics import business_hours as B
+from audit.reading import ingest
+from audit.metrics import reply_time as R
+from audit.conversations import threads
+from audit.common.realdata import real_dir
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
 F = importlib.util.module_from_spec(_spec)
@@ -83,8 +85,7 @@ def test_meta_counts_new_exchanges_and_averages_the_fastest_90_percent(result):
 
 
 def test_metrics_json_carries_every_definition():
-    from audit import metrics as M
-
+    from audit.metrics import registry as M
     m, c = fixture()
     out = M.compute_all(m, c, ["Acme"])["reply_time_definitions"]
     assert set(out) == set(R.DEFINITIONS)

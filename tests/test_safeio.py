@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit.errors import AuditInputError
-from audit.safeio import (
+from audit.common.errors import AuditInputError
+from audit.common.safeio import (
     atomic_open,
     atomic_write_bytes,
     atomic_write_text,
@@ -157,7 +157,7 @@ def test_safe_csv_round_trips_awkward_texts(tmp_path):
 
 
 def test_a_killed_writers_temp_files_are_swept_and_nothing_else(tmp_path):
-    from audit.safeio import remove_stale_temps
+    from audit.common.safeio import remove_stale_temps
 
     (tmp_path / ".stages.json.k3j2.tmp").write_text("{half")    # what SIGKILL mid-write leaves
     (tmp_path / "stages.tmp").write_text("not ours: no leading dot")

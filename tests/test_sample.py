@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit import sample
-
+from audit.demo import sample
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "data" / "sample"
 HANDLES = ("NorthwindHome", "BrightMobile", "Acme", "AcmeHelp")
@@ -250,7 +249,7 @@ def test_committed_clients_file(frame: pd.DataFrame):
 
 
 def test_example_questionnaires_load_and_differ_by_client():
-    from audit.maturity import load_questionnaire
+    from audit.grading.maturity import load_questionnaire
 
     doc = yaml.safe_load((SAMPLE_DIR / "clients.yaml").read_text(encoding="utf-8"))
     answers = {c["name"]: [a.answer for a in load_questionnaire(SAMPLE_DIR / c["questionnaire"]).items.values()]

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from audit import ingest, maturity, metrics, sentiment, threads
+from audit.reading import ingest
+
+from audit.grading import maturity
+
+from audit.metrics import registry as metrics
+
+from audit import textmodel
+
+from audit.conversations import threads
 from audit.textmodel import primary_intent
 
 SAMPLE = Path("data/sample")
@@ -15,7 +23,7 @@ SAMPLE = Path("data/sample")
 def scored():
     loaded = ingest.load(SAMPLE / "twcs_sample.csv")
     messages, conversations = threads.build(loaded.messages)
-    s = sentiment.score(messages["text"].tolist(), triage=True)
+    s = textmodel.score(messages["text"].tolist(), triage=True)
     messages = messages.assign(sentiment=s["label"].to_numpy(), sentiment_score=(s["p_positive"] - s["p_negative"]).to_numpy(),
                                p_negative=s["p_negative"].to_numpy(), p_neutral=s["p_neutral"].to_numpy(),
                                p_positive=s["p_positive"].to_numpy())

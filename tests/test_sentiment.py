@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import torch
 
-from audit.errors import AuditInputError
-from audit.sentiment import DEFAULT_MODEL, score
-from audit.sentiment.labels import label_matrix
-from audit.sentiment.normalize import normalize_text
+from audit.common.errors import AuditInputError
+from audit.textmodel import DEFAULT_MODEL, score
+from audit.textmodel.labels import label_matrix
+from audit.textmodel.normalize import normalize_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.sentiment import DEFAULT_MODEL, score
-from audit.sentiment.model import load
+from audit.textmodel import DEFAULT_MODEL, score
+from audit.textmodel.model import load
 from audit.textmodel import TRIAGE_COLUMNS, embed, primary_intent
-from audit.textmodel.data import question_rule
-from audit.realdata import real_dir
+from audit.textmodel.training.data import question_rule
+from audit.common.realdata import real_dir
 
 REAL = real_dir()
 LABELS = Path(__file__).resolve().parent / "fixtures" / "real_labels" / "twcs_customer_posts.csv"
@@ -124,7 +124,7 @@ def test_embed_matches_plain_transformers_mean_pooling():
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     tok = AutoTokenizer.from_pretrained(DEFAULT_MODEL)
     model = AutoModel.from_pretrained(DEFAULT_MODEL, dtype=torch.float32).eval()
-    from audit.sentiment.normalize import normalize_text
+    from audit.textmodel.normalize import normalize_text
 
     enc = tok([normalize_text(t) for t in POSTS[:3]], padding=True, return_tensors="pt")
     with torch.inference_mode():
@@ -150,7 +150,7 @@ def test_hand_labelled_posts_are_ids_and_labels_only():
 
 def test_hand_labelled_ids_are_real_customer_posts():
     assert (REAL / "twcs_random5000.csv").exists(), f"real data missing: {REAL} must sit beside the project"
-    from audit.textmodel.evaluate import hand_labelled
+    from audit.evaluation.triage import hand_labelled
 
     df = hand_labelled()
     raw = pd.read_csv(REAL / "twcs_random5000.csv", dtype={"tweet_id": str}, lineterminator="\n")

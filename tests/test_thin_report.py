@@ -9,7 +9,15 @@ import re
 
 import pandas as pd
 
-from audit import maturity, metrics, peers, playbook, render
+from audit.grading import maturity
+
+from audit.metrics import registry as metrics
+
+from audit.metrics import peers
+
+from audit.report import playbook
+
+from audit.report import render
 from test_playbook import demo, pipeline
 
 BRANDS = ["Acme", "AcmeHelp"]

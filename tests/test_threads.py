@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.ingest import load
-from audit.schema import MESSAGE_COLUMNS, THREAD_COLUMNS
-from audit.threads import CONVERSATION_COLUMNS, build
+from audit.reading.ingest import load
+from audit.reading.schema import MESSAGE_COLUMNS, THREAD_COLUMNS
+from audit.conversations.threads import CONVERSATION_COLUMNS, build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ingest" / "threads_cases.csv"
 NAN = float("nan")
@@ -173,7 +173,7 @@ def test_empty_input_gives_empty_frames():
 
 def test_parquet_round_trip_keeps_the_contract(built, tmp_path):
     """Later stages re-read messages.parquet: dtypes must survive and threads rebuild identically."""
-    from audit.schema import validate_messages
+    from audit.reading.schema import validate_messages
 
     built[0].to_parquet(tmp_path / "messages.parquet")
     back = pd.read_parquet(tmp_path / "messages.parquet")

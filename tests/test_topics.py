@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.errors import AuditInputError
+from audit.common.errors import AuditInputError
 from audit.topics import emerging, routing
 from audit.topics.discover import OUTLIER, discover
 from audit.topics.keywords import label_from
@@ -215,7 +215,7 @@ def test_report_figures_per_topic():
 # ---- the command -----------------------------------------------------------------------------
 
 def test_topics_command_writes_one_row_per_post_formula_safe(tmp_path):
-    from audit.cli import main
+    from audit.run.cli import main
 
     subjects = ["my parcel was not delivered, where is the courier", "charged twice on my card, need a refund",
                 "the app crashes at login since the update"]
@@ -238,8 +238,12 @@ def test_playbook_names_topics_owners_and_emerging_issues():
 
     from test_playbook import CLIENTS, pipeline
 
-    from audit import maturity, metrics, playbook
-    from audit.render import render_html
+    from audit.grading import maturity
+
+    from audit.metrics import registry as metrics
+
+    from audit.report import playbook
+    from audit.report.render import render_html
     from audit.topics.stage import report
 
     messages, conversations, accounting = pipeline()
@@ -262,7 +266,7 @@ def test_playbook_names_topics_owners_and_emerging_issues():
     assert section["emerging"] or section["no_emerging"].startswith("No topic spiked")
     html = render_html(book)
     assert "What customers write about" in html and "<script>alert(1)" not in html
-    from audit import views  # the analysis notebook's table and chart
+    from audit.run import views  # the analysis notebook's table and chart
     assert views.topics_table(topics)["topic"].tolist() == [t["label"] for t in topics["topics"]]
     assert views.topics_chart(topics).startswith("<svg") and views.topics_chart(None).startswith("<svg")
     assert len(views.emerging_table(topics)) == len(topics["emerging"])
@@ -272,7 +276,7 @@ def test_playbook_names_topics_owners_and_emerging_issues():
 def test_playbook_without_topics_says_so():
     from test_playbook import demo
 
-    from audit.render import render_html
+    from audit.report.render import render_html
 
     book = demo("Northwind Home")[0]
     assert "could not be discovered" in book["topics"]["lead"]
@@ -281,7 +285,7 @@ def test_playbook_without_topics_says_so():
 
 def test_embeddings_are_cached_beside_the_scores(tmp_path, monkeypatch):
     """A second scoring of the same posts embeds nothing (and identical posts are embedded once)."""
-    from audit import intent
+    from audit.textmodel import sentence_embedder as intent
     from audit.topics.embeddings import embed
 
     real, calls = intent.embed, []

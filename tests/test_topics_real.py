@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from audit.topics import evaluate
-from audit.realdata import real_dir
+from audit.evaluation import topics as evaluate
+from audit.common.realdata import real_dir
 
 REAL = real_dir()
 

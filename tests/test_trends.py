@@ -1,12 +1,10 @@
-"""Monthly series inside one audit (audit.trends), against hand-counted frames."""
+"""Monthly series inside one audit (audit.metrics.trends), against hand-counted frames."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from audit import trends
-
-
+from audit.metrics import trends
 def _frames(rows):
     """rows: (opened_at, answered, first_response_s, sentiment) per conversation = its one post."""
     opened = pd.to_datetime([r[0] for r in rows], utc=True)
@@ -49,9 +47,10 @@ def test_one_month_is_not_a_trend():
 
 
 def test_playbook_and_notebook_show_the_series_only_when_there_is_one():
-    from audit import charts, views
-    from audit.playbook.chart_data import _trend_chart
-    from audit.playbook.current_state import monthly_table
+    from audit.report import charts
+    from audit.run import views
+    from audit.report.playbook.chart_data import _trend_chart
+    from audit.report.playbook.current_state import monthly_table
 
     convs, inbound = _frames([("2017-10-30 10:00", True, 600, "negative"), ("2017-11-02 10:00", False, None, "neutral")])
     series = trends.monthly(convs, inbound)

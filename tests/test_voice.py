@@ -1,11 +1,11 @@
-"""Voice heuristics of audit.voice on small hand-written cases (the calibration on real replies
-is tests/test_real_data.py and ``python -m audit.voice_eval``)."""
+"""Voice heuristics of audit.conversations.voice on small hand-written cases (the calibration on real replies
+is tests/test_real_data.py and ``python -m audit.evaluation.voice``)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from audit.voice import agents, hands_over, normalise_reply, personalised, redirects, signed, signoff_agent
+from audit.conversations.voice import agents, hands_over, normalise_reply, personalised, redirects, signed, signoff_agent
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,4 +1,4 @@
-"""The analysis window (audit.window): stray timestamps isolated from the body of the data are
+"""The analysis window (audit.conversations.window): stray timestamps isolated from the body of the data are
 left out of rates and profiles, listed with a reason, never dropped from the row accounting."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit import window
-from audit.errors import AuditInputError
+from audit.conversations import window
+from audit.common.errors import AuditInputError
 
 NOW = pd.Timestamp("2026-11-30", tz="UTC")
 

@@ -8,7 +8,9 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from audit import files, workbook
+from audit.common import runfolder
+
+from audit.report import workbook
 from runfolders import export, make_run
 
 FORMULA_POST = '=HYPERLINK("http://evil.example/","click") @AcmeHelp negative, call +44 20 7946 0958 \x07'
@@ -18,7 +20,7 @@ FORMULA_POST = '=HYPERLINK("http://evil.example/","click") @AcmeHelp negative, c
 def run(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("wb") / "acme"
     audit = make_run(run_dir, export(200, 0.5, 0.3, days=70, first_text=FORMULA_POST, peer=20))
-    return run_dir, audit, load_workbook(run_dir / files.AUDIT_XLSX)
+    return run_dir, audit, load_workbook(run_dir / runfolder.AUDIT_XLSX)
 
 
 def _rows(ws):
@@ -40,7 +42,7 @@ def test_a_post_beginning_with_equals_stays_text_and_is_masked(run):
     assert cell.data_type == "s" and cell.quotePrefix
     assert "[phone]" in cell.value and "7946" not in cell.value and "\x07" not in cell.value
     # and in the file itself: no formula element anywhere in that sheet
-    with zipfile.ZipFile(run_dir / files.AUDIT_XLSX) as z:
+    with zipfile.ZipFile(run_dir / runfolder.AUDIT_XLSX) as z:
         sheet_xml = {n: z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
     assert all("<f>" not in xml and "<f " not in xml for xml in sheet_xml.values())
 
@@ -99,17 +101,17 @@ def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     assert wb2["Unanswered complaints"]["A1"].value.endswith("not available in this run.")
     scored = {**audit, "metrics": {**audit["metrics"], "agents": {"available": True, "best": ["Acme/AB"], "scorecards": [
         {"brand": "Acme", "agent": "AB", "replies": 25, "recovery_rate": 0.6}]}}}
-    rows = _rows(workbook.build(scored)["Agents"])  # audit.agents.summary's shape: the scorecards are the rows
+    rows = _rows(workbook.build(scored)["Agents"])  # audit.metrics.agents.summary's shape: the scorecards are the rows
     assert [c.value for c in rows[0]] == ["brand", "agent", "replies", "recovery_rate"] and rows[1][1].value == "AB"
 
 
 def test_the_workbook_is_deterministic(run, monkeypatch):
     run_dir, audit, _ = run
-    first = (run_dir / files.AUDIT_XLSX).read_bytes()
+    first = (run_dir / runfolder.AUDIT_XLSX).read_bytes()
     real = time.time
     monkeypatch.setattr(time, "time", lambda: real() + 3 * 86400)  # zip members are stamped with the clock
     workbook.write(run_dir, audit)
-    assert (run_dir / files.AUDIT_XLSX).read_bytes() == first
+    assert (run_dir / runfolder.AUDIT_XLSX).read_bytes() == first
 
 
 def test_intervals_fill_the_low_and_high_columns(run):

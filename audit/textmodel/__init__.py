@@ -1,11 +1,21 @@
-"""The bundled text model: one MiniLM encoder pass gives sentiment, triage and embeddings.
+"""The text layer: the bundled MiniLM encoder read three ways from one forward pass (sentiment,
+triage heads on pooled layers, sentence vectors), plus the sentence embedder topics use.
 
-* :mod:`audit.textmodel.encoder` - load the bundled encoder, pool its layers, ``embed(texts)``.
-* :mod:`audit.textmodel.heads` - the triage heads (question, complaint, compliment) and the rule
-  that turns their probabilities into one primary intent.
-* :mod:`audit.textmodel.train` - reproducible training of the heads (``make model``).
+Modules, from the model outward:
+
+* ``labels``, ``normalize`` - what the model's outputs mean; the text it sees (``@user``, ``http``).
+* ``model`` - where the bundled model lives and how it loads (offline, cached per process).
+* ``inference``, ``encoder``, ``heads`` - batching, the forward pass and pooling, the triage heads.
+* ``forward`` - probabilities for a batch of unique texts (what every engine runs).
+* ``engines`` - where that runs: ``local`` or ``dask`` (a registry; an unknown name fails clearly).
+* ``cache``, ``scoring`` - :func:`score`: normalise, de-duplicate, look up the cache, score misses.
+* ``sentence_embedder`` - the packaged sentence-similarity encoder (topics).
+* ``training/`` - the reproducible training scripts (``make model``), not used by a run.
 """
 from audit.textmodel.encoder import embed
 from audit.textmodel.heads import TRIAGE, TRIAGE_COLUMNS, primary_intent
+from audit.textmodel.model import DEFAULT_MODEL
+from audit.textmodel.scoring import score
+from audit.textmodel.engines import ENGINES
 
-__all__ = ["TRIAGE", "TRIAGE_COLUMNS", "embed", "primary_intent"]
+__all__ = ["DEFAULT_MODEL", "ENGINES", "TRIAGE", "TRIAGE_COLUMNS", "embed", "primary_intent", "score"]

@@ -1,6 +1,6 @@
 """The bundled encoder: one forward pass, read three ways.
 
-The bundled directory (``audit/models/sentiment-minilm``) is a standard Hugging Face
+The bundled directory (``audit/textmodel/models/sentiment-minilm``) is a standard Hugging Face
 ``BertForSequenceClassification``: ``AutoModelForSequenceClassification`` gives sentiment and
 ``AutoModel`` gives the bare encoder. One call with ``output_hidden_states=True`` yields the
 sentiment logits *and* every layer's hidden states, from which :func:`pooled_features` builds
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from audit.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
-from audit.sentiment.normalize import normalize_text
+from audit.textmodel.inference import MAX_TOKENS, resolve_device, run_batched, use_all_cores
+from audit.textmodel.normalize import normalize_text
 
 #: Hidden-state indices (0 = embeddings, 6 = last layer) mean-pooled for the triage heads: the
 #: middle layers keep what the sentiment fine-tuning did not need (question form, topic).
@@ -55,7 +55,7 @@ def embed(texts: Sequence[object], *, layer: int = -1, batch_size: int = 64, dev
     ``transformers.AutoModel.from_pretrained(DEFAULT_MODEL)`` + mean pooling."""
     import torch
 
-    from audit.sentiment.model import load
+    from audit.textmodel.model import load
 
     texts = [normalize_text(t) for t in texts]
     m = load(model, resolve_device(device))

@@ -11,7 +11,7 @@ same posts give the same topics.
 Modules, one job each: ``discover`` (embeddings -> topic per post), ``keywords`` (c-TF-IDF labels
 and representative posts), ``embeddings`` (the bundled encoder, offline), ``figures`` (per-topic
 volume, complaints, sentiment, responses, weekly trend), ``emerging`` (the spike rule),
-``routing`` (owner per topic from ``audit/topic_owners.yaml``), ``model`` (the whole chain for
+``routing`` (owner per topic from ``audit/topics/topic_owners.yaml``), ``model`` (the whole chain for
 a run or the ``social-audit topics`` command).
 """
 from __future__ import annotations

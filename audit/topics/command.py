@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.errors import AuditInputError
+from audit.common.errors import AuditInputError
 from audit.topics.model import assign
 
 
 def topics_table(data: str | Path, text_column: str, out: str | Path, device: str = "auto") -> pd.DataFrame:
     """Read ``data``, assign topics to ``text_column`` and write ``out`` (formula-safe CSV)."""
-    from audit.ingest import read_table
-    from audit.safeio import write_csv_safe
+    from audit.reading.ingest import read_table
+    from audit.common.safeio import write_csv_safe
 
     table = read_table(data)
     if text_column not in table.columns:

@@ -5,8 +5,8 @@ hand-labelled real customer posts (README, "What customers write about"), the pa
 all-MiniLM-L6-v2 sentence embedder (the one intent triage uses) gives topic homogeneity 0.64,
 the sentiment model's fine-tuned encoder 0.07: fine-tuning for sentiment folds the space along
 mood, not subject (``audit.textmodel.embed``, the same encoder with triage heads: 0.07 from
-its last layer, 0.19 from its middle layer 3). So this adapter reuses ``audit.intent.embed`` (mean pooling over
-``AutoModel`` hidden states, length-sorted batches from ``audit.inference``, inference mode,
+its last layer, 0.19 from its middle layer 3). So this adapter reuses ``audit.textmodel.sentence_embedder.embed`` (mean pooling over
+``AutoModel`` hidden states, length-sorted batches from ``audit.textmodel.inference``, inference mode,
 nothing downloaded). Swap the encoder here, in one place, and re-measure before you do.
 """
 from __future__ import annotations
@@ -26,10 +26,10 @@ def embed(texts: Sequence[str], *, device: str = "auto", batch_size: int = 64,
     embedder's identity and the normalised text, like the scores, so re-running the scoring
     stage embeds nothing twice and identical posts are embedded once.
     """
-    from audit import intent
-    from audit.sentiment.cache import ScoreCache, default_path, text_keys
-    from audit.sentiment.model import model_identity
-    from audit.sentiment.normalize import normalize_text
+    from audit.textmodel import sentence_embedder
+    from audit.textmodel.cache import ScoreCache, default_path, text_keys
+    from audit.textmodel.model import model_identity
+    from audit.textmodel.normalize import normalize_text
 
     texts = list(texts)
     if not texts:
@@ -40,7 +40,7 @@ def embed(texts: Sequence[str], *, device: str = "auto", batch_size: int = 64,
         first.setdefault(key, text)  # identical posts are embedded once
     found: dict[bytes, np.ndarray] = {}
     store = None if cache is False else ScoreCache(default_path() if cache is None else cache)
-    identity = "embed:" + model_identity(model_path or intent.default_model_path()) if store is not None else ""
+    identity = "embed:" + model_identity(model_path or sentence_embedder.default_model_path()) if store is not None else ""
     try:
         if store is not None:
             found = store.get_vectors(identity, list(first))
@@ -58,8 +58,7 @@ def embed(texts: Sequence[str], *, device: str = "auto", batch_size: int = 64,
 
 def compute_embeddings(texts: list[str], device: str, batch_size: int, model_path: str | None,
                        show_progress: bool | None) -> np.ndarray:
-    """The encoder itself, no cache (``audit.intent.embed``)."""
-    from audit import intent
-
-    return intent.embed(texts, batch_size=batch_size, device=device, model_path=model_path,
+    """The encoder itself, no cache (``audit.textmodel.sentence_embedder.embed``)."""
+    from audit.textmodel import sentence_embedder
+    return sentence_embedder.embed(texts, batch_size=batch_size, device=device, model_path=model_path,
                         show_progress=show_progress)

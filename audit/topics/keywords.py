@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.sentiment.normalize import normalize_text
+from audit.textmodel.normalize import normalize_text
 from audit.topics.discover import OUTLIER
 
 #: Words of social customer care that say nothing about the subject of a post.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from audit.redact import redact_text
+from audit.reading.redact import redact_text
 from audit.topics.discover import OUTLIER, discover
 from audit.topics.keywords import describe_topics
 

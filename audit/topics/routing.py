@@ -1,5 +1,5 @@
 """Suggested owner of each topic, from an editable YAML of owner keywords
-(``audit/topic_owners.yaml``; its header explains the format and the rule).
+(``audit/topics/topic_owners.yaml``; its header explains the format and the rule).
 
 Why by share of posts and not by the topic's label: a label is three words, a topic is hundreds
 of posts; "38% of the posts in this topic mention delivery words" is evidence an auditor can
@@ -16,11 +16,11 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from audit import files
-from audit.errors import AuditInputError
+from audit.common import runfolder
+from audit.common.errors import AuditInputError
 from audit.topics.discover import OUTLIER
 
-DEFAULT_OWNERS = Path(__file__).resolve().parent.parent / "topic_owners.yaml"
+DEFAULT_OWNERS = Path(__file__).with_name("topic_owners.yaml")
 _KEYWORD = re.compile(r"^[^\W\d_][\w' &-]*\*?$")
 
 
@@ -34,7 +34,7 @@ class Owners:
 
 
 def _fail(where: str, msg: str) -> NoReturn:
-    raise AuditInputError(f"Topic owners file {where}: {msg} (see audit/topic_owners.yaml for the format)")
+    raise AuditInputError(f"Topic owners file {where}: {msg} (see audit/topics/topic_owners.yaml for the format)")
 
 
 def _pattern(keywords: Sequence[str]) -> re.Pattern:
@@ -45,7 +45,7 @@ def _pattern(keywords: Sequence[str]) -> re.Pattern:
 def load_owners(path: str | Path | None = None) -> Owners:
     """Read and validate an owners file; every problem names the file and what to fix."""
     path = Path(path or DEFAULT_OWNERS)
-    doc = files.read_yaml(path, "topic owners")
+    doc = runfolder.read_yaml(path, "topic owners")
     where = str(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("owners"), dict) or not doc["owners"]:
         _fail(where, "expected a mapping with 'default_owner', 'min_share' and a non-empty 'owners' mapping")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit import files
+from audit.common import runfolder
 from audit.topics import emerging, figures, routing
 from audit.topics.model import UNASSIGNED_LABEL, TopicModel, assign
 
@@ -21,7 +21,7 @@ TOP_TOPICS = 12
 def write_assignments(run_dir: str | Path, customer_posts: pd.DataFrame, device: str = "auto",
                       cache: str | bool | None = False) -> dict[str, Any]:
     """``topic_posts.parquet`` (message_id, topic, topic_label) and ``topic_model.json``;
-    ``cache`` as in ``audit.sentiment.score`` (the embeddings are cached beside the scores)."""
+    ``cache`` as in ``audit.textmodel.score`` (the embeddings are cached beside the scores)."""
     run_dir = Path(run_dir)
     texts = customer_posts["text"].fillna("").astype(str).tolist()
     model = assign(texts, device=device, cache=cache) if texts else TopicModel(np.zeros(0, dtype=np.int64), [], 0)
@@ -31,8 +31,8 @@ def write_assignments(run_dir: str | Path, customer_posts: pd.DataFrame, device:
                    "topics": [{**{k: v for k, v in t.items() if k != "representatives"},
                                "representative_ids": [str(ids[r]) for r in t["representatives"]]}
                               for t in model.topics]}
-    files.write_parquet(posts, run_dir / files.TOPIC_POSTS)
-    files.write_json(description, run_dir / files.TOPIC_MODEL)
+    runfolder.write_parquet(posts, run_dir / runfolder.TOPIC_POSTS)
+    runfolder.write_json(description, run_dir / runfolder.TOPIC_MODEL)
     return description
 
 
@@ -42,7 +42,7 @@ def report(messages: pd.DataFrame, posts: pd.DataFrame, description: dict, brand
 
     ``messages``: the enriched messages (intent and sentiment joined); ``posts``: topic per
     customer post; ``description``: ``topic_model.json``."""
-    from audit.redact import redact_text
+    from audit.reading.redact import redact_text
 
     owners = owners or routing.load_owners()
     customer = messages.loc[messages["is_customer"].astype(bool)].merge(posts, on="message_id", how="inner")
@@ -70,7 +70,7 @@ def report(messages: pd.DataFrame, posts: pd.DataFrame, description: dict, brand
     unassigned = int((customer["topic"] == -1).sum())
     return {
         "method": ("sentence embeddings (bundled all-MiniLM-L6-v2), PCA to 5 dimensions, HDBSCAN, "
-                   "c-TF-IDF keywords; owners from keywords (audit/topic_owners.yaml)"),
+                   "c-TF-IDF keywords; owners from keywords (audit/topics/topic_owners.yaml)"),
         "posts": int(len(customer)), "assigned_share": (1 - unassigned / len(customer)) if len(customer) else None,
         "unassigned_posts": unassigned, "n_topics": len(rows), "fitted_on": description.get("fitted_on"),
         "definitions": figures.DEFINITIONS, "owners_file": owners.source.split("/")[-1],
@@ -83,10 +83,10 @@ def report(messages: pd.DataFrame, posts: pd.DataFrame, description: dict, brand
 def write_report(run_dir: str | Path, messages: pd.DataFrame, brands: list[str], tz: str = "UTC") -> dict[str, Any]:
     """``topics.json`` from the run folder's topic files (empty when the scoring stage made none)."""
     run_dir = Path(run_dir)
-    if not (run_dir / files.TOPIC_POSTS).exists():
+    if not (run_dir / runfolder.TOPIC_POSTS).exists():
         result: dict[str, Any] = {"posts": 0, "topics": [], "emerging": [], "note": "topics were not computed for this run"}
     else:
-        result = report(messages, pd.read_parquet(run_dir / files.TOPIC_POSTS),
-                        files.read_json(run_dir / files.TOPIC_MODEL), brands, tz)
-    files.write_json(result, run_dir / files.TOPICS)
+        result = report(messages, pd.read_parquet(run_dir / runfolder.TOPIC_POSTS),
+                        runfolder.read_json(run_dir / runfolder.TOPIC_MODEL), brands, tz)
+    runfolder.write_json(result, run_dir / runfolder.TOPICS)
     return result

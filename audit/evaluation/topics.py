@@ -1,0 +1,67 @@
+"""How coherent the topics are on real posts, measured against labels a person assigned.
+
+Two checks on the shared real data (``../shared/real/``, read in place, never copied):
+
+* TWCS customer posts: 130 posts hand-labelled with a subject (``tests/fixtures/topic_labels_twcs.csv``,
+  ids and labels only; the rules are in the README). All 2,718 customer posts of the file are
+  clustered; the labelled ones (less those labelled ``other``: non-English, too short, unclear)
+  are compared with their topics.
+* The complaints corpus (Preotiuc-Pietro et al. 2019): the annotated complaints, clustered, against
+  the product domain of the brand each was addressed to (apparel, cars, electronics, food, retail).
+
+Figures: coverage (share put in a topic), and on the posts put in a topic homogeneity (each topic
+holds one label), completeness (each label in one topic), adjusted Rand index and purity.
+``python -m audit.evaluation.topics`` prints them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from audit.topics.discover import OUTLIER
+from audit.topics.model import assign
+from audit.common.realdata import real_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = real_dir()
+LABELS = ROOT / "tests" / "fixtures" / "topic_labels_twcs.csv"
+
+
+def agreement(gold: np.ndarray, topics: np.ndarray) -> dict:
+    """Coverage and agreement of topics with gold labels (over posts that got a topic)."""
+    from sklearn import metrics
+
+    placed = topics != OUTLIER
+    g, t = gold[placed], topics[placed]
+    purity = (pd.crosstab(t, g).max(axis=1).sum() / len(t)) if len(t) else None
+    return {"n": int(len(gold)), "coverage": round(float(placed.mean()), 3),
+            "homogeneity": round(float(metrics.homogeneity_score(g, t)), 3),
+            "completeness": round(float(metrics.completeness_score(g, t)), 3),
+            "adjusted_rand": round(float(metrics.adjusted_rand_score(g, t)), 3),
+            "purity": round(float(purity), 3) if purity is not None else None,
+            "gold_labels": int(len(np.unique(gold))), "topics": int(len(np.unique(t)))}
+
+
+def twcs(real: Path = REAL, labels: Path = LABELS) -> dict:
+    posts = pd.read_csv(real / "twcs_random5000.csv", dtype={"tweet_id": str})
+    posts = posts.loc[posts["inbound"].astype(str).str.lower() == "true"].reset_index(drop=True)
+    gold = pd.read_csv(labels, dtype={"tweet_id": str})
+    model = assign(posts["text"].tolist(), device="cpu")
+    row = pd.Series(np.arange(len(posts)), index=posts["tweet_id"])
+    labelled = gold.loc[gold["topic"] != "other"]
+    return {"posts_clustered": len(posts), **agreement(labelled["topic"].to_numpy(), model.labels[row[labelled["tweet_id"]].to_numpy()])}
+
+
+def complaints(real: Path = REAL) -> dict:
+    corpus = pd.read_csv(real / "complaints_labelled_5domains.csv")
+    corpus = corpus.loc[(corpus["complaint"] == 1) & (corpus["domain"] != "random_tweet")].reset_index(drop=True)
+    model = assign(corpus["text"].tolist(), device="cpu")
+    return {"posts_clustered": len(corpus), **agreement(corpus["domain"].to_numpy(), model.labels)}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps({"twcs_hand_labelled": twcs(), "complaints_by_domain": complaints()}, indent=2))

@@ -1,0 +1,171 @@
+"""Section 2, where you are today: headline tiles, findings in sentences, and the client against
+its own handles, channels and the peer brands in the same export.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
+from audit.report.playbook.context import Context, _below, _fig, _table, _tile, interval_of, plural, span
+from audit.report.playbook.summary import hours_sentence
+from audit.report.format import duration as _dur, percent as _pct
+
+
+BRAND_COLUMNS = (("handle", "Handle", None), ("inbound_posts", "Customer posts", "number"),
+                 ("response_rate", "Answered", "percent"),
+                 ("first_response_median_min", "Median first reply", "minutes"),
+                 ("first_response_within_1h", "Within 1 h", "percent"),
+                 ("unanswered_negative_share", "Negative posts unanswered", "percent"),
+                 ("private_redirect_share", "Moved to private", "percent"))
+
+
+def _scope_rows(scopes: Mapping[str, Mapping], names: Iterable[str]) -> list[dict]:
+    return [{"handle": name, **{k: scopes[name].get(k) for k, _, _ in BRAND_COLUMNS[1:]}}
+            for name in names if name in scopes]
+
+
+PEER_METRICS = ("response_rate", "first_response_median_min", "first_response_within_1h",
+                "unanswered_negative_share", "sentiment_recovery_rate", "private_redirect_share")
+
+
+def _title(definitions: Mapping, metric: str) -> str:
+    """A metric's title without the unit tag the metrics registry adds ('... (min)')."""
+    return re.sub(r"\s*\(min\)", "", str((definitions.get(metric) or {}).get("title", metric)))
+
+
+def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
+    """The client against the other brands in the same export (``peers.from_metrics``)."""
+    columns = [("metric", "Metric", None), ("value", "You (95% interval)", "mixed"),
+               ("peer_median", "Peer median", "mixed"), ("rank", "Rank", None)]
+    unranked = ", ".join(f"@{p['handle']} ({plural(p['inbound_posts'], 'post')})"
+                         for p in (peers or {}).get("excluded", []))
+    unranked_note = (f" Listed but not ranked, with fewer than {(peers or {}).get('min_inbound')} customer "
+                     f"posts: {unranked}." if unranked else "")
+    if not peers or not peers.get("available"):
+        reason = (peers or {}).get("reason") or "no peer brands were compared"
+        return {"note": f"No peer comparison: {reason}.{unranked_note}", "table": _table(columns, [])}
+    rows = []
+    for metric in PEER_METRICS:
+        r = (peers.get("metrics") or {}).get(metric)
+        if not r or r.get("value") is None:
+            continue
+        fmt = "minutes" if (definitions.get(metric) or {}).get("unit") == "minutes" else "percent"
+        rows.append({"metric": _title(definitions, metric),
+                     "value": {**_fig(r["value"], fmt), "interval": r.get("interval")},
+                     "peer_median": _fig(r.get("peer_median"), fmt), "rank": _rank_text(r)})
+    handles = ", ".join("@" + p["handle"] for p in peers.get("peers", []))
+    return {"note": f"Ranked against the other brand accounts in the same export ({handles}); 1 = best. "
+                    "Where your 95% interval overlaps a neighbour's the two are tied, and the rank is the "
+                    f"range of places you could hold.{unranked_note}",
+            "table": _table(columns, rows)}
+
+
+def _rank_text(r: Mapping) -> str:
+    """'2 of 5', or '2-4 of 5 (tied with @B, @C)' when neighbours' intervals overlap."""
+    if not r.get("rank"):
+        return "–"
+    best, worst = r.get("rank_range") or (r["rank"], r["rank"])
+    if best == worst:
+        return f"{best} of {r['n_ranked']}"
+    tied = ", ".join("@" + h for h in r.get("tied_with", []))
+    return f"{best}-{worst} of {r['n_ranked']} (tied{' with ' + tied if tied else ''})"
+
+
+TREND_COLUMNS = (("month", "Month", None), ("inbound_posts", "Customer posts", "number"),
+                 ("response_rate", "Answered", "percent"),
+                 ("first_response_median_min", "Median first reply", "minutes"),
+                 ("negative_share", "Negative posts", "percent"), ("note", "Note", None))
+
+
+def monthly_table(trends: Mapping) -> dict:
+    """The monthly series (``metrics.trends``) as a table; empty when under two months."""
+    rows = [{**{k: m.get(k) for k, _, _ in TREND_COLUMNS[:-1]},
+             "note": "; ".join(n for n, on in ((f"partial ({m['days']} days)", m["partial"]),
+                                               ("few conversations", m["thin"])) if on)}
+            for m in (trends.get("months") or [])] if trends.get("available") else []
+    return _table(TREND_COLUMNS, rows)
+
+
+def _n_text(m: Mapping, metric: str) -> str:
+    """'of 3 conversations': the evidence behind a share, so '100%' of 2 reads as what it is."""
+    n = ((m.get("interval_n") or {}).get("overall") or {}).get(metric)
+    return "no conversations" if not n else f"of {plural(n, 'conversation')}"
+
+
+def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: Mapping | None) -> dict:
+    b, m = ctx.base, ctx.metrics
+    unanswered = None if b.response_rate is None else round(b.conversations * (1 - b.response_rate))
+    iv = lambda metric, scale=1.0: interval_of(m, metric, scale=scale)
+    tiles = [
+        _tile("Customer conversations", b.conversations, "number",
+              f"{b.conversations / b.weeks:,.0f} a week" if b.can_project else f"in {span(b.days)}"),
+        _tile("Answered", b.response_rate, "percent", alert=_below(b.response_rate, 0.6), interval=iv("response_rate")),
+        _tile("Median first reply", b.median_s, "duration", "benchmark: within 1 h",
+              alert=b.median_s is not None and b.median_s > COMPLAINT_STANDARD_S,
+              interval=iv("first_response_median_min", 60.0)),
+        _tile("Answered within 1 h", b.within_1h, "percent", f"{EXPECT_1H:.0%} of complainers expect it",
+              alert=_below(b.within_1h, EXPECT_1H), interval=iv("first_response_within_1h")),
+        _tile("Complaints never answered", complaints["unanswered_complaints"], "number",
+              alert=bool(complaints["unanswered_complaints"])),
+        _tile("Negative conversations recovered", b.recovery, "percent", interval=iv("sentiment_recovery_rate")),
+    ]
+    findings = []
+    if unanswered is not None:
+        findings.append(f"{unanswered:,} of {plural(b.conversations, 'customer conversation')} "
+                        f"({1 - b.response_rate:.0%}) got no reply at all in {span(b.days)}.")
+    if b.median_s is not None:
+        findings.append(f"Half of the answered conversations waited longer than {_dur(b.median_s)} for the first "
+                        f"reply, and 1 in 10 longer than {_dur(b.p90_s)}; {_pct(b.same_day)} were answered the same day "
+                        f"({EXPECT_SAME_DAY:.0%} of complainers expect that).")
+    if complaints["complaints"]:
+        n_open = complaints["unanswered_complaints"]
+        findings.append(f"{n_open:,} of {plural(complaints['complaints'], 'complaint')} "
+                        f"({n_open / complaints['complaints']:.0%}) {'was' if n_open == 1 else 'were'} never answered.")
+    hours = hours_sentence(ctx)
+    if hours:
+        findings.append(f"{hours} Night-time conversations are answered {_pct(b.night_response_rate)} of the time "
+                        f"({_n_text(m, 'night_response_rate')}), weekend ones {_pct(b.weekend_response_rate)} "
+                        f"({_n_text(m, 'weekend_response_rate')}).")
+    by_group = {g["group"]: g for g in mix}
+    before, after = by_group.get("Before any brand reply"), by_group.get("After a brand reply")
+    if before and after:
+        verdict = ("Replying works" if after["negative"] < before["negative"] - 0.02
+                   else "Replies do not yet change how customers feel")
+        findings.append(f"{verdict}: {before['negative']:.0%} of customer posts are negative before the brand's "
+                        f"first reply, {after['negative']:.0%} after it.")
+    if b.recovery is not None:
+        findings.append(f"{_pct(b.recovery)} of answered conversations that opened negative ended neutral or positive.")
+    by_brand = _scope_rows(m.get("by_brand", {}), ctx.client.brands)
+    channels = m.get("by_channel", {})
+    by_channel = _scope_rows(channels, sorted(channels))
+    for row in by_channel:
+        row["handle"] = str(row["handle"]).capitalize()
+    ctx.inputs["current_state"] = {
+        "overall": {k: m.get("overall", {}).get(k) for k in (
+            "customer_conversations", "inbound_posts", "brand_replies", "response_rate",
+            "first_response_median_min", "first_response_p90_min", "first_response_within_1h",
+            "first_response_within_4h", "first_response_same_day", "sentiment_recovery_rate",
+            "hours_covered_1h", "night_response_rate", "weekend_response_rate")},
+        "complaints": complaints, "sentiment_mix": mix,
+        "peers": {k: (peers or {}).get(k) for k in ("available", "peers", "reason")}}
+    lead = (f"{' and '.join(ctx.client.brands)} received {plural(b.inbound, 'customer post')} in "
+            f"{plural(b.conversations, 'customer-opened conversation')} over {plural(b.days, 'day')}, and posted "
+            f"{plural(b.replies, 'reply', 'replies')}.")
+    return {
+        "lead": lead, "tiles": tiles, "findings": findings,
+        "peers": peer_comparison(peers, m.get("definitions", {})),
+        "by_brand": _table(BRAND_COLUMNS, by_brand), "by_channel": _table(
+            (("handle", "Channel", None),) + BRAND_COLUMNS[1:], by_channel),
+        "trends": monthly_table(m.get("trends") or {}),
+        "captions": {
+            "monthly_trends": "Response rate and share of negative customer posts per month (local time), over the "
+                              "monthly volume; * marks a month the export covers only in part.",
+            "frt": "Share of customer-opened conversations by time to the first brand reply.",
+            "heatmap_volume": f"Customer posts per hour in an average week ({ctx.client.tz}).",
+            "heatmap_within_1h": "Share of conversations opened in each hour that got a first reply within 1 hour; "
+                                 "grey: no conversations.",
+            "sentiment_mix": "Sentiment of customer posts; before and after the brand's first reply in the conversation.",
+            "sentiment_trend": "Weekly share of negative, neutral and positive customer posts, and the weekly volume.",
+        },
+    }

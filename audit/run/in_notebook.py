@@ -1,0 +1,145 @@
+"""What a stage notebook calls: run one stage on a run folder with the run's own configuration.
+
+Why: a notebook must never grade a client with other inputs than its run (``audit.yaml``), and
+the CLI must never reuse a stage a notebook has changed. So a notebook parameter left at
+``None`` takes the run's value; one set to something else is an override, written into the
+run's ``audit.yaml`` (and logged in ``notebook_overrides.json``); and the stage and every stage
+after it lose their "up to date" record, so the next ``social-audit run`` re-runs them.
+
+Importing this module in a kernel also shows library errors (:class:`AuditInputError`) as one
+sentence without a traceback and turns off progress bars that need widgets.
+"""
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from audit.common import runfolder
+from audit.common.errors import AuditInputError
+from audit.run import runfile, stages
+from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, parameters
+from audit.run.runfile import FILE_OR_NAME_FIELDS, PATH_FIELDS
+
+OVERRIDES = "notebook_overrides.json"
+
+
+def repo_root() -> Path:
+    return NOTEBOOK_DIR.parent
+
+
+def resolve(path: str | Path, what: str = "run_dir") -> Path:
+    """A path as typed in a notebook: absolute, or relative to the notebook (the kernel's working
+    folder) or to the repository root, whichever exists."""
+    p = Path(path).expanduser()
+    candidates = [p] if p.is_absolute() else [Path.cwd() / p, repo_root() / p]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate.resolve()
+    raise AuditInputError(f"{what} = {str(path)!r} not found, neither relative to this notebook ({Path.cwd()}) "
+                          f"nor to the repository root ({repo_root()}).")
+
+
+def _stage(name: str):
+    for i, stage in enumerate(STAGES):
+        if stage.name == name:
+            return stage, STAGES[i:]
+    raise AuditInputError(f"unknown stage {name!r}: one of {', '.join(s.name for s in STAGES)}.")
+
+
+def _notebook_value(key: str, value: Any) -> Any:
+    """``""`` clears an optional setting; a relative file path resolves like ``run_dir``."""
+    if value == "":
+        return None
+    if key in PATH_FIELDS and isinstance(value, (str, Path)):
+        return str(resolve(value, key))
+    if key in FILE_OR_NAME_FIELDS and isinstance(value, (str, Path)):  # a file if there is one, else a name
+        try:
+            return str(resolve(value, key))
+        except AuditInputError:
+            return value
+    return value
+
+
+def configuration(run_dir: str | Path, stage_name: str, **values: Any):
+    """The run folder and the run's configuration with this notebook's overrides applied.
+    Returns ``(run_dir, config, overrides)``; nothing is written."""
+    directory = resolve(run_dir)
+    config = runfile.load(directory)
+    stage, _ = _stage(stage_name)
+    unknown = sorted(set(values) - set(stage.params))
+    if unknown:
+        raise AuditInputError(f"{', '.join(unknown)}: not a parameter of the {stage_name} stage "
+                              f"(its parameters: {', '.join(stage.params)}).")
+    recorded = runfile.recorded(config)
+    overrides = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        value = _notebook_value(key, value)
+        if value != recorded.get(key):
+            overrides[key] = value
+    return directory, replace(config, **overrides), overrides
+
+
+def _record(directory: Path, stage, config, overrides: dict[str, Any], previous: dict[str, Any]) -> None:
+    runfile.write(config, directory)
+    log_path = directory / OVERRIDES
+    log = runfolder.read_json(log_path) if log_path.exists() else []
+    log += [{"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "notebook": stage.notebook, "setting": key,
+             "was": previous.get(key), "now": value} for key, value in overrides.items()]
+    runfolder.write_json(log, log_path)
+
+
+def _invalidate(directory: Path, stale) -> None:
+    """Drop the "up to date" record of this stage and every later one."""
+    path = directory / STATE
+    if path.exists():
+        state = runfolder.read_json(path)
+        runfolder.write_json({k: v for k, v in state.items() if k not in {s.name for s in stale}}, path)
+
+
+def run_stage(run_dir: str | Path, stage_name: str, **values: Any) -> dict[str, Any]:
+    """Run one stage for the run in ``run_dir``: the run's configuration, this notebook's overrides
+    recorded, the CLI's stage records of this stage and later ones dropped."""
+
+    functions = {"ingest": stages.ingest, "score": stages.score, "analysis": stages.analyse,
+                 "playbook": stages.playbook}
+    directory, config, overrides = configuration(run_dir, stage_name, **values)
+    stage, stale = _stage(stage_name)
+    config.check()
+    previous = runfile.recorded(runfile.load(directory))
+    _invalidate(directory, stale)  # before: even a failing run may have replaced some outputs
+    params = parameters(config, directory)
+    result = functions[stage_name](directory, **{k: params[k] for k in stage.params})
+    if overrides:  # after: a value the stage refused is not recorded
+        _record(directory, stage, config, overrides, previous)
+    return result
+
+
+def _show_error_briefly(shell, etype, value, tb, tb_offset=None) -> None:
+    """An :class:`AuditInputError` says what is wrong and how to fix it: show that sentence, not
+    a traceback. The cell still fails (papermill and "Run all" stop there)."""
+    shell._showtraceback(etype, value, [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"])
+
+
+def _setup_kernel() -> None:
+    # no widget progress bars in notebooks: tqdm.auto warns "IProgress not found" without ipywidgets
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        shell.set_custom_exc((AuditInputError,), _show_error_briefly)
+        import pandas as pd
+
+        pd.set_option("display.max_colwidth", 280)  # example posts shown whole (they are short)
+
+
+_setup_kernel()

@@ -1,0 +1,86 @@
+"""``audit.yaml``: a run's full configuration, kept in its run folder.
+
+Why: the run folder must say, by itself, how it was made, so ``social-audit run --config
+<run>/audit.yaml`` repeats it and the notebooks default to it instead of their own literals.
+The file is generated from :class:`audit.run.config.RunConfig` (every field but the one-off
+``fresh``), so a field added there is written, read and validated here without further code.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from audit.common import runfolder
+from audit.common.errors import AuditInputError
+from audit.common.safeio import atomic_write_text
+from audit.run.config import RunConfig
+
+#: one-off switches of a single command, not part of what a run *is*
+NOT_RECORDED = ("fresh",)
+#: fields holding a file or folder path: absolute in the file, relative ones read against the file's folder
+PATH_FIELDS = ("data", "mapping", "rubric", "questionnaire", "cache", "out")
+#: fields holding either a file or a name (holidays: a country code or a file of dates): treated
+#: as a path only when such a file exists
+FILE_OR_NAME_FIELDS = ("holidays",)
+
+
+def _is_path(key: str, value: Any, base: Path) -> bool:
+    if not isinstance(value, str) or not value:
+        return False
+    return key in PATH_FIELDS or (key in FILE_OR_NAME_FIELDS and (base / value).is_file())
+
+
+def recorded(config) -> dict[str, Any]:
+    """The config as written to ``audit.yaml``: paths absolute, one-off switches left out."""
+    values = {k: v for k, v in asdict(config).items() if k not in NOT_RECORDED}
+    for key, value in values.items():
+        if _is_path(key, value, Path.cwd()):
+            values[key] = str(Path(value).resolve())
+    return values
+
+
+def write(config, run_dir: Path) -> Path:
+    """Write ``<run_dir>/audit.yaml`` (atomically)."""
+    path = Path(run_dir) / runfolder.CONFIG
+    header = (f"# social-audit run configuration of {config.client!r}, written by `social-audit run`.\n"
+              f"# Repeat the run: social-audit run --config {path}\n"
+              "# Values an analyst changes in a notebook are written here (see notebook_overrides.json).\n")
+    atomic_write_text(path, header + yaml.safe_dump(recorded(config), sort_keys=False, allow_unicode=True))
+    return path
+
+
+def load(path: str | Path):
+    """Read and validate an ``audit.yaml``; one clear message for any problem."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / runfolder.CONFIG
+    if not path.is_file():
+        raise AuditInputError(f"{path}: no such run configuration. A run folder made by `social-audit run` holds one "
+                              f"({runfolder.CONFIG}); re-run the audit once with the CLI to create it.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise AuditInputError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise AuditInputError(f"{path} must be a mapping of setting: value (see `social-audit run --help`).")
+    config_class = RunConfig
+    known = [f.name for f in fields(config_class) if f.name not in NOT_RECORDED]
+    unknown = [k for k in raw if k not in known]
+    if unknown:
+        hints = [f"'{k}'" + (f" (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(str(k), known, 1)) else "")
+                 for k in unknown]
+        raise AuditInputError(f"{path}: unknown setting(s) {', '.join(hints)}. Valid settings: {', '.join(known)}.")
+    for key, value in raw.items():
+        if _is_path(key, value, path.parent):
+            raw[key] = str((path.parent / value).resolve())
+    try:
+        config = TypeAdapter(config_class).validate_python(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+        raise AuditInputError(f"{path} is not a valid run configuration: {problems}.") from None
+    return config
