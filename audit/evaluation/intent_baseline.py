@@ -27,11 +27,11 @@ import pandas as pd
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.textmodel.heads import INTENTS
 from audit.textmodel.inference import resolve_device
 from audit.textmodel.sentence_embedder import default_model_path, embed
 from audit.textmodel.normalize import normalize_text
 
-INTENTS = ("question", "complaint", "compliment", "other")
 SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
 DEFAULT_EXEMPLARS = Path(__file__).resolve().parent.parent / "textmodel" / "training" / "intent_exemplars.yaml"
 #: Accuracy on the hand-labelled fixture, quoted in the playbook's appendix.

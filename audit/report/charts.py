@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from audit.common.safeio import atomic_write_text
+from audit.textmodel.labels import SENTIMENTS
 
 # A restrained consultancy palette: one dark ink, one accent, muted sentiment colours.
 INK = "#1F2A3A"
@@ -220,7 +221,7 @@ def sentiment_trend(periods: Sequence[str], shares: Mapping[str, Sequence[float]
         return _empty(fig, title)
     ax = fig.add_subplot()
     x = np.arange(len(periods))
-    order = [k for k in ("negative", "neutral", "positive") if k in shares]
+    order = [k for k in SENTIMENTS if k in shares]
     ax.stackplot(x, *[np.asarray(shares[k], dtype=float) for k in order],
                  colors=[SENTIMENT_COLOURS[k] for k in order],
                  labels=[k.capitalize() for k in order], alpha=0.95)

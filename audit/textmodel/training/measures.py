@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-LABELS = ("negative", "neutral", "positive")
+from audit.textmodel.labels import SENTIMENTS as LABELS
 
 
 def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] = LABELS) -> np.ndarray:
