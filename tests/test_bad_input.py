@@ -657,6 +657,10 @@ PARAMETER_CASES = [
     ("int8 on a GPU", ["--device", "cuda", "--quantize"], "--quantize is int8 on the CPU"),
     ("unknown engine", ["--engine", "spark"], "--engine spark: use one of local, dask"),
     ("unknown time zone", ["--timezone", "Mars/Olympus_Mons"], "Unknown time zone 'Mars/Olympus_Mons'"),
+    ("unreadable --since", ["--since", "2017-13-45"], "Cannot read the date '2017-13-45'"),
+    ("unreadable --until", ["--until", "next tuesday"], "Cannot read the date 'next tuesday'"),
+    ("--since after --until", ["--since", "2017-12-01", "--until", "2017-10-01"],
+     "--since 2017-12-01 is after --until 2017-10-01"),
     ("missing rubric", ["--rubric", "{tmp}/nope.yaml"], "--rubric {tmp}/nope.yaml: no such file"),
     ("rubric that is not YAML of a rubric", ["--rubric", "{file}"], "rubric file"),
     ("missing questionnaire", ["--questionnaire", "{tmp}/nope.yaml"], "no such file"),
@@ -705,6 +709,10 @@ def test_batch_checks_every_client_before_the_first_runs(tmp_path, capsys):
         f"data: {data}\nclients:\n  - name: Acme Bank\n  - name: ACME-BANK!\n": "would share the run folder",
         f"data: {data}\nclients:\n  - name: Good\n  - name: Late\n    timezone: Nowhere/City\n":
             "client 'Late': Unknown time zone",
+        f"data: {data}\nclients:\n  - name: Good\n  - name: Late\n    since: 2017-13-45\n":
+            "client 'Late': Cannot read the date '2017-13-45'",
+        f"data: {data}\nclients:\n  - name: Good\n  - name: Late\n    since: 2017-12-01\n    until: 2017-10-01\n":
+            "client 'Late': --since 2017-12-01 is after --until 2017-10-01",
     }
     for spec, message in cases.items():
         clients = tmp_path / "clients.yaml"

@@ -141,13 +141,14 @@ def test_since_until_set_the_analysis_window_and_keep_the_row_accounting(acme_ru
 
 
 def test_batch_passes_each_clients_window(tmp_path):
-    from audit.run.cli import _client_command, build_parser, load_batch
+    from audit.run import batch
+    from audit.run.cli import build_parser
 
     spec = tmp_path / "clients.yaml"
     spec.write_text("data: x.csv\nclients:\n  - {name: A, since: '2017-10-01', until: 2017-12-31}\n  - {name: B}\n")
-    a, b = load_batch(str(spec))
     args = build_parser().parse_args(["batch", str(spec), "--since", "2017-11-01"])
-    cmd_a, cmd_b = _client_command(a, args), _client_command(b, args)
+    a, b = batch.configs(str(spec), args)
+    cmd_a, cmd_b = batch.command(a), batch.command(b)
     assert cmd_a[cmd_a.index("--since") + 1] == "2017-10-01" and cmd_a[cmd_a.index("--until") + 1] == "2017-12-31"
     assert cmd_b[cmd_b.index("--since") + 1] == "2017-11-01" and "--until" not in cmd_b
 

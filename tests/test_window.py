@@ -80,6 +80,8 @@ def test_one_explicit_side_leaves_the_other_detected():
 def test_bad_bounds_are_clear_errors(since, until, message):
     with pytest.raises(AuditInputError, match=message):
         window.find(_posts(["2017-10-01 10:00"]), since=since, until=until)
+    with pytest.raises(AuditInputError, match=message):  # what a run checks before any stage
+        window.bounds(since, until, "Europe/London")
 
 
 def test_select_keeps_whole_conversations_opened_inside_and_round_trips():

@@ -33,18 +33,18 @@ def input_file(flag: str, value: str | None) -> None:
         raise AuditInputError(f"--{flag} {value}: {what}.")
 
 
-def scoring(model: str | None, device: str, batch_size: int, engine: str, quantize: bool) -> None:
-    """Model, device, batch size and engine, checked without loading the model."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise AuditInputError(f"--batch-size {batch_size}: must be a whole number of at least 1 (default 64).")
-    if engine not in ENGINES:
-        raise AuditInputError(f"--engine {engine}: use one of {', '.join(ENGINES)}.")
-    _device(device, quantize)
-    if model:
-        _model(model)
+def batch_size(value: int) -> None:
+    if not isinstance(value, int) or value < 1:
+        raise AuditInputError(f"--batch-size {value}: must be a whole number of at least 1 (default 64).")
 
 
-def _device(device: str, quantize: bool) -> None:
+def engine(name: str) -> None:
+    if name not in ENGINES:
+        raise AuditInputError(f"--engine {name}: use one of {', '.join(ENGINES)}.")
+
+
+def device(device: str, quantize: bool) -> None:
+    """A device this machine has; int8 quantisation only with the CPU."""
     if not _DEVICE.fullmatch(device or ""):
         raise AuditInputError(f"--device {device}: use auto, cpu, cuda, cuda:N or mps.")
     if quantize and device not in ("auto", "cpu"):
@@ -64,8 +64,11 @@ def _device(device: str, quantize: bool) -> None:
             raise AuditInputError("--device mps: Apple's MPS is not available here; use --device auto or cpu.")
 
 
-def _model(model: str) -> None:
-    """A model directory with a config.json, or a Hugging Face id already in the local cache."""
+def model(model: str | None) -> None:
+    """A model directory with a config.json, or a Hugging Face id already in the local cache
+    (checked without loading the model); ``None`` is the bundled model."""
+    if not model:
+        return
     path = Path(model).expanduser()
     if path.exists():
         if not path.is_dir() or not (path / "config.json").is_file():

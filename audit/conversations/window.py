@@ -125,15 +125,22 @@ def parse_bound(value: object, tz: str, *, end: bool) -> pd.Timestamp | None:
     return stamp.tz_convert("UTC")
 
 
+def bounds(since: object, until: object, tz: str = "UTC") -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """``--since``/``--until`` as UTC bounds, refused when unreadable or when ``since`` is after
+    ``until`` (the run checks them with this before any stage; :func:`find` uses them)."""
+    lo, hi = parse_bound(since, tz, end=False), parse_bound(until, tz, end=True)
+    if lo is not None and hi is not None and lo > hi:
+        raise AuditInputError(f"--since {since} is after --until {until}: nothing to analyse.")
+    return lo, hi
+
+
 def find(created_at: pd.Series, message_ids: pd.Series | None = None, *, since: object = None,
          until: object = None, tz: str = "UTC", now: pd.Timestamp | None = None) -> Window:
     """The analysis window of posts dated ``created_at`` (tz-aware); see the module's rule."""
     when = pd.Series(created_at.to_numpy(), index=created_at.index)
     ids = (message_ids if message_ids is not None else pd.Series(created_at.index.astype(str), index=created_at.index))
     now = pd.Timestamp.now(tz="UTC") if now is None else now
-    lo, hi = parse_bound(since, tz, end=False), parse_bound(until, tz, end=True)
-    if lo is not None and hi is not None and lo > hi:
-        raise AuditInputError(f"--since {since} is after --until {until}: nothing to analyse.")
+    lo, hi = bounds(since, until, tz)
     reason = pd.Series(pd.NA, index=when.index, dtype="object")
     reason[when < EARLIEST] = "before_2006"
     reason[when > now] = "future"

@@ -1,12 +1,13 @@
-"""What a run *is*: every parameter a consultant sets (:class:`RunConfig`), the stages with the
-parameters and outputs of each (:data:`STAGES`), and the values the stage functions receive.
+"""What a run *is*: every parameter a consultant sets (:class:`RunConfig`, one field per parameter
+declared in :mod:`audit.run.parameters`), the stages with the parameters and outputs of each
+(:data:`STAGES`), and the values the stage functions receive.
 
 Why below everything that executes a run: the pipeline, the notebooks' own copies, ``audit.yaml``
 and the notebooks' ``run_stage`` all read these declarations; none of them is imported here.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, make_dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,7 @@ from typing import Any
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
 from audit.common.safeio import safe_child, slugify
-from audit.metrics import business_hours
-from audit.metrics.business_hours import DEFAULT_SPEC as DEFAULT_BUSINESS_HOURS
+from audit.run.parameters import PARAMETERS, Kind, Parameter, check, of_stage
 
 #: the stage notebook templates (``notebooks/`` in the checkout, package data in a wheel)
 NOTEBOOK_DIR = Path(str(resources.files("audit.run.notebooks")))
@@ -27,91 +27,75 @@ STATE = ".stages.json"
 class Stage:
     name: str
     notebook: str
-    params: tuple[str, ...]
     outputs: tuple[str, ...]
+    #: parameters whose file's content is part of the stage's fingerprint (an edited rubric re-runs it)
     input_files: tuple[str, ...] = ()
     #: outputs written only when a parameter is on: {parameter: file}
     switched_outputs: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        stray = set(self.input_files) - set(self.params)
+        if stray:
+            raise ValueError(f"stage {self.name}: input_files {sorted(stray)} are not parameters of the stage")
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The parameters declared with ``stage=`` this stage (:data:`audit.run.parameters.PARAMETERS`)."""
+        return tuple(p.name for p in of_stage(self.name))
 
     def expected(self, params: dict[str, Any]) -> tuple[str, ...]:
         return self.outputs + tuple(out for param, out in self.switched_outputs if params.get(param))
 
 
 STAGES = (
-    Stage("ingest", "01_ingest.ipynb", ("data", "mapping", "brands", "redact"),
+    Stage("ingest", "01_ingest.ipynb",
           (runfolder.MESSAGES, runfolder.CONVERSATIONS, runfolder.QUARANTINE, runfolder.INGEST_SUMMARY), ("data", "mapping")),
-    Stage("score", "02_sentiment.ipynb", ("model", "device", "batch_size", "quantize", "engine", "scheduler", "cache"),
+    Stage("score", "02_sentiment.ipynb",
           (runfolder.SCORES, runfolder.INTENTS, runfolder.SCORE_SUMMARY, runfolder.TOPIC_POSTS, runfolder.TOPIC_MODEL)),
-    Stage("analysis", "03_analysis.ipynb", ("rubric", "questionnaire", "timezone", "business_hours", "holidays",
-                                            "since", "until"),
+    Stage("analysis", "03_analysis.ipynb",
           (runfolder.METRICS, runfolder.PEERS, runfolder.MATURITY, runfolder.TOPICS), ("rubric", "questionnaire", "holidays")),
-    Stage("playbook", "04_playbook.ipynb", ("client", "pdf"),
+    Stage("playbook", "04_playbook.ipynb",
           (runfolder.PLAYBOOK_JSON, runfolder.PLAYBOOK_HTML, runfolder.AUDIT_JSON, runfolder.AUDIT_XLSX), switched_outputs=(("pdf", runfolder.PLAYBOOK_PDF),)),
 )
 
 
-@dataclass
-class RunConfig:
-    """Everything a consultant can set for one client's audit (the CLI's flags)."""
-
-    data: str
-    client: str
-    brands: list[str] = field(default_factory=list)
-    mapping: str | None = None
-    out: str = "outputs"
-    model: str | None = None
-    device: str = "auto"
-    batch_size: int = 64
-    quantize: bool = False
-    engine: str = "local"
-    scheduler: str | None = None
-    cache: str | None = None
-    rubric: str | None = None
-    questionnaire: str | None = None
-    timezone: str = "UTC"
-    business_hours: str | None = DEFAULT_BUSINESS_HOURS  # None: the default hours
-    holidays: str | None = None  # a country/region code (US, GB-SCT) or a file of dates
-    since: str | None = None   # analysis window bounds (YYYY-MM-DD, local); None = detected (audit.conversations.window)
-    until: str | None = None
-    redact: bool = False
-    pdf: bool = True
-    fresh: bool = False
+class _Run:
+    """What a run does with its parameters; the fields are the declared parameters."""
 
     def run_dir(self) -> Path:
         """``<out>/<client-slug>``; the slug can never climb out of ``out``."""
         return safe_child(Path(self.out), slugify(self.client))
 
     def check(self) -> None:
-        """Every parameter before any stage runs: one clear message (exit 2), never a stage
-        failure after ingest and scoring."""
-        from audit.common import checks
-        from audit.grading import maturity
-        from audit.reading.ingest import check_file
-        from audit.reading.mapping import load_mapping
-
-        for name in ("data", "rubric", "questionnaire"):
-            checks.input_file(name, getattr(self, name))
-        check_file(self.data)
-        if self.mapping:
-            load_mapping(self.mapping)
-        maturity.load_rubric(self.rubric)
-        if self.questionnaire:
-            maturity.load_questionnaire(self.questionnaire)
-        checks.timezone(self.timezone)
-        business_hours.parse(self.business_hours, self.holidays, self.timezone)
-        checks.scoring(self.model, self.device, self.batch_size, self.engine, self.quantize)
-        checks.writable_folder("out", self.out)
+        """Every parameter's check, then the run folder's, before any stage runs: one clear
+        message (exit 2), never a stage failure after ingest and scoring."""
+        check(asdict(self))
         run_dir = self.run_dir()
         if run_dir.exists() and not run_dir.is_dir():
             raise AuditInputError(f"{run_dir} is a file; the run folder of {self.client!r} must be a folder.")
         runfolder.check_owner(run_dir, self.client)
 
 
+def _field(p: Parameter) -> tuple[str, Any] | tuple[str, Any, Any]:
+    if p.required:
+        return p.name, p.type
+    if p.is_list:
+        return p.name, p.type, field(default_factory=lambda d=p.default: list(d))
+    return p.name, p.type, field(default=p.default)
+
+
+RunConfig = make_dataclass("RunConfig", [_field(p) for p in PARAMETERS], bases=(_Run,), kw_only=True, namespace={
+    "__module__": __name__,
+    "__doc__": "Everything a consultant can set for one client's audit: one field per declared parameter.",
+})
+
+
 def parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
-    """The stage functions' keyword values: every field, input paths absolute, and ``run_dir``."""
+    """The stage functions' keyword values: every field, paths absolute, and ``run_dir``."""
     params = asdict(config)
-    for key in ("data", "mapping", "rubric", "questionnaire", "cache", "holidays"):
-        if params[key] and (key != "holidays" or Path(params[key]).is_file()):
-            params[key] = str(Path(params[key]).resolve())
+    for p in PARAMETERS:
+        value = params[p.name]
+        if value and (p.kind is Kind.PATH or (p.kind is Kind.FILE_OR_NAME and Path(value).is_file())):
+            params[p.name] = str(Path(value).resolve())
     params["run_dir"] = str(run_dir.resolve())
     return params

@@ -22,9 +22,11 @@ from audit.common import runfolder
 from audit.common.errors import AuditInputError
 from audit.run import runfile, stages
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, parameters
-from audit.run.runfile import FILE_OR_NAME_FIELDS, PATH_FIELDS
+from audit.run.parameters import BY_NAME, Kind
 
 OVERRIDES = "notebook_overrides.json"
+#: each stage's function: it takes the stage's declared parameters as keywords
+FUNCTIONS = {"ingest": stages.ingest, "score": stages.score, "analysis": stages.analyse, "playbook": stages.playbook}
 
 
 def repo_root() -> Path:
@@ -51,12 +53,14 @@ def _stage(name: str):
 
 
 def _notebook_value(key: str, value: Any) -> Any:
-    """``""`` clears an optional setting; a relative file path resolves like ``run_dir``."""
+    """``""`` clears an optional setting; a relative path resolves like ``run_dir`` (by the
+    parameter's declared kind: a file-or-name one only when such a file exists)."""
     if value == "":
         return None
-    if key in PATH_FIELDS and isinstance(value, (str, Path)):
+    kind = BY_NAME[key].kind
+    if kind is Kind.PATH and isinstance(value, (str, Path)):
         return str(resolve(value, key))
-    if key in FILE_OR_NAME_FIELDS and isinstance(value, (str, Path)):  # a file if there is one, else a name
+    if kind is Kind.FILE_OR_NAME and isinstance(value, (str, Path)):
         try:
             return str(resolve(value, key))
         except AuditInputError:
@@ -105,16 +109,13 @@ def _invalidate(directory: Path, stale) -> None:
 def run_stage(run_dir: str | Path, stage_name: str, **values: Any) -> dict[str, Any]:
     """Run one stage for the run in ``run_dir``: the run's configuration, this notebook's overrides
     recorded, the CLI's stage records of this stage and later ones dropped."""
-
-    functions = {"ingest": stages.ingest, "score": stages.score, "analysis": stages.analyse,
-                 "playbook": stages.playbook}
     directory, config, overrides = configuration(run_dir, stage_name, **values)
     stage, stale = _stage(stage_name)
     config.check()
     previous = runfile.recorded(runfile.load(directory))
     _invalidate(directory, stale)  # before: even a failing run may have replaced some outputs
     params = parameters(config, directory)
-    result = functions[stage_name](directory, **{k: params[k] for k in stage.params})
+    result = FUNCTIONS[stage_name](directory, **{k: params[k] for k in stage.params})
     if overrides:  # after: a value the stage refused is not recorded
         _record(directory, stage, config, overrides, previous)
     return result

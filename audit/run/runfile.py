@@ -2,13 +2,14 @@
 
 Why: the run folder must say, by itself, how it was made, so ``social-audit run --config
 <run>/audit.yaml`` repeats it and the notebooks default to it instead of their own literals.
-The file is generated from :class:`audit.run.config.RunConfig` (every field but the one-off
-``fresh``), so a field added there is written, read and validated here without further code.
+The file is generated from the declared parameters (:mod:`audit.run.parameters`: every one but
+the one-off switches such as ``fresh``; paths by their kind), so a parameter declared there is
+written, read and validated here without further code.
 """
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +20,23 @@ from audit.common import runfolder
 from audit.common.errors import AuditInputError
 from audit.common.safeio import atomic_write_text
 from audit.run.config import RunConfig
+from audit.run.parameters import BY_NAME, PARAMETERS, Kind, read_settings
 
-#: one-off switches of a single command, not part of what a run *is*
-NOT_RECORDED = ("fresh",)
-#: fields holding a file or folder path: absolute in the file, relative ones read against the file's folder
-PATH_FIELDS = ("data", "mapping", "rubric", "questionnaire", "cache", "out")
-#: fields holding either a file or a name (holidays: a country code or a file of dates): treated
-#: as a path only when such a file exists
-FILE_OR_NAME_FIELDS = ("holidays",)
+#: what a run *is*: every parameter but the one-off switches of a single command
+RECORDED = tuple(p.name for p in PARAMETERS if p.kind is not Kind.ONE_OFF)
 
 
 def _is_path(key: str, value: Any, base: Path) -> bool:
-    if not isinstance(value, str) or not value:
+    """A path parameter's value, or a file-or-name one naming a file in ``base``."""
+    if not isinstance(value, str) or not value or key not in BY_NAME:
         return False
-    return key in PATH_FIELDS or (key in FILE_OR_NAME_FIELDS and (base / value).is_file())
+    kind = BY_NAME[key].kind
+    return kind is Kind.PATH or (kind is Kind.FILE_OR_NAME and (base / value).is_file())
 
 
 def recorded(config) -> dict[str, Any]:
     """The config as written to ``audit.yaml``: paths absolute, one-off switches left out."""
-    values = {k: v for k, v in asdict(config).items() if k not in NOT_RECORDED}
+    values = {k: v for k, v in asdict(config).items() if k in RECORDED}
     for key, value in values.items():
         if _is_path(key, value, Path.cwd()):
             values[key] = str(Path(value).resolve())
@@ -63,13 +62,12 @@ def load(path: str | Path):
         raise AuditInputError(f"{path}: no such run configuration. A run folder made by `social-audit run` holds one "
                               f"({runfolder.CONFIG}); re-run the audit once with the CLI to create it.")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_settings(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise AuditInputError(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise AuditInputError(f"{path} must be a mapping of setting: value (see `social-audit run --help`).")
-    config_class = RunConfig
-    known = [f.name for f in fields(config_class) if f.name not in NOT_RECORDED]
+    known = list(RECORDED)
     unknown = [k for k in raw if k not in known]
     if unknown:
         hints = [f"'{k}'" + (f" (did you mean '{m[0]}'?)" if (m := difflib.get_close_matches(str(k), known, 1)) else "")
@@ -79,7 +77,7 @@ def load(path: str | Path):
         if _is_path(key, value, path.parent):
             raw[key] = str((path.parent / value).resolve())
     try:
-        config = TypeAdapter(config_class).validate_python(raw)
+        config = TypeAdapter(RunConfig).validate_python(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
         raise AuditInputError(f"{path} is not a valid run configuration: {problems}.") from None
