@@ -30,7 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
 from audit.metrics.intervals import n_to_settle
-from audit.metrics.registry import METRICS, UNITS, jsonable, metric_names
+from audit.metrics.jsonable import jsonable
+from audit.metrics.metric import UNITS
+from audit.metrics.registry import METRICS, metric_names
 
 LEVELS = ("passive", "active", "strategic", "cross_functional")
 GRADED_LEVELS = LEVELS[1:]
