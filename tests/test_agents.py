@@ -107,7 +107,7 @@ def test_metrics_json_carries_the_scorecards_and_says_when_there_are_none():
 
 
 def test_coaching_quotes_what_the_best_agent_does_masked():
-    from audit.grading import maturity
+    from audit import grading as maturity
     from audit.report import playbook
     data, agent_of = rows()
     m, c = F.build(data)

@@ -85,7 +85,7 @@ class RunConfig:
         """Every parameter before any stage runs: one clear message (exit 2), never a stage
         failure after ingest and scoring."""
         from audit.common import checks
-        from audit.grading import maturity
+        from audit import grading as maturity
         from audit.reading.ingest import check_file
         from audit.reading.mapping import load_mapping
 

@@ -119,7 +119,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     ``business_hours`` and ``holidays`` the client's hours (``audit.metrics.business_hours``); the figures
     cover the analysis window (``since``/``until``, else detected: ``audit.conversations.window``)."""
     from audit.metrics import business_hours as bh
-    from audit.grading import maturity
+    from audit import grading as maturity
     from audit.metrics import registry as metrics
     from audit.metrics.jsonable import jsonable
     from audit.metrics import peers
