@@ -49,7 +49,7 @@ class PeakMemory:
 
 def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bool = False) -> None:
     from audit.reading import ingest
-    from audit.grading import maturity
+    from audit import grading as maturity
     from audit.metrics import registry as metrics
     from audit.metrics import peers
     from audit.report import playbook

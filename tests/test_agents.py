@@ -11,6 +11,7 @@ from scipy.stats import binomtest
 
 from audit.metrics import agents as A
 from audit.metrics import registry as M
+from audit.metrics.prepare import prepare
 from audit.common.realdata import TWCS_SAMPLE, real_dir
 
 _spec = importlib.util.spec_from_file_location("maturity_frames", Path(__file__).parent / "fixtures" / "maturity" / "frames.py")
@@ -47,7 +48,7 @@ def cards() -> list[dict]:
     data, agent_of = rows()
     m, c = F.build(data)
     m["agent"] = m["message_id"].map(agent_of).astype("string")  # the documented interface of audit.conversations.voice
-    prep = M.prepare(m, c)
+    prep = prepare(m, c)
     convs = prep.conversations.loc[prep.conversations["opened_by_customer"]]
     return A.scorecards(prep.messages, convs, ["Acme", "AcmeHelp"])
 
@@ -87,7 +88,7 @@ def test_best_agents_are_the_top_quarter_by_recovery(cards):
 
 def test_no_agent_column_means_no_scorecards():
     m, c = F.build(rows()[0])
-    prep = M.prepare(m, c)
+    prep = prepare(m, c)
     assert A.scorecards(prep.messages, prep.conversations, ["Acme"]) == []
 
 
@@ -106,7 +107,7 @@ def test_metrics_json_carries_the_scorecards_and_says_when_there_are_none():
 
 
 def test_coaching_quotes_what_the_best_agent_does_masked():
-    from audit.grading import maturity
+    from audit import grading as maturity
     from audit.report import playbook
     data, agent_of = rows()
     m, c = F.build(data)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit.grading import maturity as Q
+from audit.grading.grader import grade
+from audit.grading.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from audit.common.errors import AuditInputError
 from audit.metrics.registry import compute_all
 
@@ -19,7 +20,7 @@ F = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(F)
 
 
-def rubric(tmp_path: Path, min_n: int | None = 30) -> Q.Rubric:
+def rubric(tmp_path: Path, min_n: int | None = 30) -> Rubric:
     ev = {"min_evidence": {"n": min_n, "reason": "too few to tell"}} if min_n else {}
     data = {"dimensions": {"d": {"title": "D", "weight": 1, "criteria": {
         "rate": {"metric": "response_rate", **ev, "thresholds": {
@@ -29,7 +30,7 @@ def rubric(tmp_path: Path, min_n: int | None = 30) -> Q.Rubric:
             "cross_functional": {"value": "yes", "required": True, "source": "s"}}}}}}}
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(data))
-    return Q.load_rubric(path)
+    return load_rubric(path)
 
 
 def figures(value: float, interval: list, n: int) -> dict:
@@ -52,7 +53,7 @@ def figures(value: float, interval: list, n: int) -> dict:
     (0.5, [0.3, 0.55], 12, "passive", ["not_confirmed", "not_confirmed"], "low"),
 ])
 def test_levels_follow_the_intervals(tmp_path, value, interval, n, level, statuses, confidence):
-    g = Q.grade(figures(value, interval, n), rubric(tmp_path))
+    g = grade(figures(value, interval, n), rubric(tmp_path))
     assert g["level"] == level
     assert [lv["status"] for lv in g["levels"][1:3]] == statuses
     assert g["confidence"] == confidence and g["confidence_reason"]
@@ -61,14 +62,14 @@ def test_levels_follow_the_intervals(tmp_path, value, interval, n, level, status
 
 
 def test_a_confident_fail_is_the_only_not_reached(tmp_path):
-    g = Q.grade(figures(0.4, [0.3, 0.5], 300), rubric(tmp_path))
+    g = grade(figures(0.4, [0.3, 0.5], 300), rubric(tmp_path))
     crit = g["dimensions"]["d"]["criteria"]["rate"]
     assert crit["status"] == "fail" and crit["levels"]["active"]["status"] == "fail"
     assert g["levels"][1]["status"] == "not_reached" and g["level"] == "passive"
 
 
 def test_thin_evidence_says_why_and_how_much_more_data_settles_it(tmp_path):
-    g = Q.grade(figures(1.0, [0.76, 1.0], 12), rubric(tmp_path))
+    g = grade(figures(1.0, [0.76, 1.0], 12), rubric(tmp_path))
     crit = g["dimensions"]["d"]["criteria"]["rate"]
     assert crit["status"] == "uncertain" and "n = 12, fewer than the 30 needed" in crit["note"]
     assert crit["min_evidence"] == {"n": 30, "reason": "too few to tell"}
@@ -80,7 +81,7 @@ def test_thin_evidence_says_why_and_how_much_more_data_settles_it(tmp_path):
 
 def test_without_intervals_the_value_decides(tmp_path):
     """An ``overall`` dict alone (no intervals): the old pass/fail on the value."""
-    g = Q.grade({"response_rate": 0.7}, rubric(tmp_path, None))
+    g = grade({"response_rate": 0.7}, rubric(tmp_path, None))
     assert [lv["status"] for lv in g["levels"][1:3]] == ["reached", "not_reached"]
 
 
@@ -90,26 +91,26 @@ def test_without_intervals_the_value_decides(tmp_path):
     ({"n": 30, "reason": ""}, "at least 1 character"),
 ])
 def test_min_evidence_is_validated(tmp_path, edit, expected):
-    data = yaml.safe_load(Q.DEFAULT_RUBRIC.read_text())
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text())
     data["dimensions"]["responsiveness"]["criteria"]["response_rate"]["min_evidence"] = edit
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(AuditInputError) as err:
-        Q.load_rubric(path)
+        load_rubric(path)
     assert "criterion 'response_rate'" in str(err.value) and expected in str(err.value)
 
 
 def test_min_evidence_is_refused_on_a_questionnaire_item(tmp_path):
-    data = yaml.safe_load(Q.DEFAULT_RUBRIC.read_text())
+    data = yaml.safe_load(DEFAULT_RUBRIC.read_text())
     data["dimensions"]["integration"]["criteria"]["crm_integration"]["min_evidence"] = {"n": 3, "reason": "x"}
     path = tmp_path / "r.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(AuditInputError, match="min_evidence applies to metrics only"):
-        Q.load_rubric(path)
+        load_rubric(path)
 
 
 def test_every_default_data_criterion_states_its_minimum_evidence():
-    for dim in Q.load_rubric().dimensions.values():
+    for dim in load_rubric().dimensions.values():
         for crit in dim.criteria.values():
             assert (crit.min_evidence is None) == crit.is_question
             assert crit.is_question or crit.min_evidence.reason.strip()
@@ -121,14 +122,14 @@ CLIENTS = {"passive": ["NorthwindHome"], "active": ["BrightMobile"], "strategic"
 
 @pytest.mark.parametrize("profile", list(CLIENTS))
 def test_thick_evidence_grades_as_before_with_high_confidence(profile):
-    g = Q.grade(compute_all(*F.synth(F.load_profile(profile), 1, None), CLIENTS[profile]))
+    g = grade(compute_all(*F.synth(F.load_profile(profile), 1, None), CLIENTS[profile]))
     assert g["level"] == profile and g["level_status"] == "reached"
     assert g["confidence"] == "high" and g["more_data"] is None
 
 
 @pytest.mark.parametrize("profile", list(CLIENTS))
 def test_twelve_conversations_are_never_graded_with_confidence(profile):
-    g = Q.grade(compute_all(*F.synth(F.load_profile(profile), 1, 12), CLIENTS[profile]))
+    g = grade(compute_all(*F.synth(F.load_profile(profile), 1, 12), CLIENTS[profile]))
     assert g["confidence"] == "low" and "12 customer conversations" in g["confidence_reason"]
     assert g["more_data"]["conversations"] >= 30
     statuses = {lv["level"]: lv["status"] for lv in g["levels"]}

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from audit.grading import maturity as Q
+from audit.grading.criteria import criterion_score
+from audit.grading.grader import grade
+from audit.grading.levels import LEVELS
+from audit.grading.questionnaire import QUESTIONNAIRE_TEMPLATE, load_questionnaire, questionnaire_items
+from audit.grading.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
 from audit.common.errors import AuditInputError
 from audit.metrics.registry import METRICS, compute_all
 
@@ -36,7 +40,7 @@ def figures() -> dict:
 
 
 def default_yaml() -> dict:
-    return yaml.safe_load(Q.DEFAULT_RUBRIC.read_text())
+    return yaml.safe_load(DEFAULT_RUBRIC.read_text())
 
 
 def write(tmp_path: Path, data: dict, name: str = "rubric.yaml") -> Path:
@@ -47,7 +51,7 @@ def write(tmp_path: Path, data: dict, name: str = "rubric.yaml") -> Path:
 
 # --- the default rubric ---------------------------------------------------------------------------
 def test_default_rubric_loads_with_the_six_dimensions():
-    rubric = Q.load_rubric()
+    rubric = load_rubric()
     assert list(rubric.dimensions) == ["responsiveness", "coverage", "recovery", "channel_strategy",
                                        "voice", "integration"]
     for dim in rubric.dimensions.values():
@@ -57,7 +61,7 @@ def test_default_rubric_loads_with_the_six_dimensions():
 
 
 def test_default_rubric_cites_the_benchmarks():
-    text = " ".join(t.source for d in Q.load_rubric().dimensions.values()
+    text = " ".join(t.source for d in load_rubric().dimensions.values()
                     for c in d.criteria.values() for t in c.thresholds.values())
     for phrase in ("42%", "67%", "4-hour", "5 times", "Consultant judgement; tune per sector"):
         assert phrase in text
@@ -65,7 +69,7 @@ def test_default_rubric_cites_the_benchmarks():
 
 def test_every_level_above_passive_has_required_criteria_from_data():
     """Active and strategic must be reachable without a questionnaire (data-only criteria)."""
-    rubric = Q.load_rubric()
+    rubric = load_rubric()
     for level in ("active", "strategic"):
         required = [c for d in rubric.dimensions.values() for c in d.criteria.values()
                     if level in c.thresholds and c.thresholds[level].required]
@@ -78,7 +82,7 @@ def test_unknown_metric_names_file_criterion_and_valid_names(tmp_path):
     data["dimensions"]["responsiveness"]["criteria"]["response_rate"]["metric"] = "respons_rate"
     path = write(tmp_path, data)
     with pytest.raises(AuditInputError) as err:
-        Q.load_rubric(path)
+        load_rubric(path)
     msg = str(err.value)
     assert str(path) in msg
     assert "dimension 'responsiveness', criterion 'response_rate'" in msg
@@ -93,7 +97,7 @@ def test_out_of_range_thresholds_are_all_reported_in_one_error(tmp_path):
     crit["response_rate"]["thresholds"]["strategic"]["value"] = 80          # a share written as percent
     crit["median_first_response"]["thresholds"]["active"]["value"] = -5     # a negative time
     with pytest.raises(AuditInputError) as err:
-        Q.load_rubric(write(tmp_path, data))
+        load_rubric(write(tmp_path, data))
     msg = str(err.value)
     assert "2 problem(s)" in msg
     assert "criterion 'response_rate': strategic threshold 80 is out of range for unit 'share' (between 0 and 1)" in msg
@@ -121,31 +125,31 @@ def test_other_rubric_mistakes(tmp_path, edit, expected):
     data = default_yaml()
     edit(data["dimensions"])
     with pytest.raises(AuditInputError, match="Valid metric names") as err:
-        Q.load_rubric(write(tmp_path, data))
+        load_rubric(write(tmp_path, data))
     assert expected in str(err.value)
 
 
 def test_missing_and_malformed_files(tmp_path):
     with pytest.raises(AuditInputError, match="not found"):
-        Q.load_rubric(tmp_path / "nope.yaml")
+        load_rubric(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("dimensions: [unclosed")
     with pytest.raises(AuditInputError, match="not valid YAML"):
-        Q.load_rubric(bad)
+        load_rubric(bad)
 
 
 # --- questionnaire --------------------------------------------------------------------------------
 def test_questionnaire_fixture_loads_with_yaml_booleans():
-    q = Q.load_questionnaire(QUESTIONNAIRE)
+    q = load_questionnaire(QUESTIONNAIRE)
     assert q.items["crm_integration"].answer == "yes"          # unquoted yes -> True -> "yes"
     assert q.items["culture_of_sharing"].answer == "partial"
     assert q.completed_on == "2024-04-02"
-    assert set(q.items) == set(Q.questionnaire_items())
+    assert set(q.items) == set(questionnaire_items())
 
 
 def test_template_is_a_valid_empty_questionnaire():
-    q = Q.load_questionnaire(Q.QUESTIONNAIRE_TEMPLATE)
-    assert set(q.items) == set(Q.questionnaire_items()) and all(a.answer is None for a in q.items.values())
+    q = load_questionnaire(QUESTIONNAIRE_TEMPLATE)
+    assert set(q.items) == set(questionnaire_items()) and all(a.answer is None for a in q.items.values())
 
 
 @pytest.mark.parametrize("items, expected", [
@@ -155,7 +159,7 @@ def test_template_is_a_valid_empty_questionnaire():
 ])
 def test_questionnaire_mistakes(items, expected):
     with pytest.raises(AuditInputError) as err:
-        Q.load_questionnaire({"items": items})
+        load_questionnaire({"items": items})
     assert expected in str(err.value)
 
 
@@ -164,19 +168,19 @@ def test_questionnaire_mistakes(items, expected):
                                              (0.8, 200 / 3), (0.85, 250 / 3), (0.9, 100.0), (1.0, 100.0)])
 def test_criterion_score_interpolates_between_level_anchors(value, expected):
     levels = [("active", 0.6), ("strategic", 0.8), ("cross_functional", 0.9)]
-    assert Q.criterion_score(value, levels, 0.0, "at_least") == pytest.approx(expected)
+    assert criterion_score(value, levels, 0.0, "at_least") == pytest.approx(expected)
 
 
 def test_criterion_score_for_lower_is_better():
     levels = [("active", 240.0), ("strategic", 60.0), ("cross_functional", 60.0)]
-    assert Q.criterion_score(2880.0, levels, 2880.0, "at_most") == 0.0
-    assert Q.criterion_score(150.0, levels, 2880.0, "at_most") == pytest.approx(100 / 3 + 100 / 6)
-    assert Q.criterion_score(60.0, levels, 2880.0, "at_most") == 100.0
+    assert criterion_score(2880.0, levels, 2880.0, "at_most") == 0.0
+    assert criterion_score(150.0, levels, 2880.0, "at_most") == pytest.approx(100 / 3 + 100 / 6)
+    assert criterion_score(60.0, levels, 2880.0, "at_most") == 100.0
 
 
-def tiny_rubric(tmp_path: Path) -> Q.Rubric:
+def tiny_rubric(tmp_path: Path) -> Rubric:
     src = "test"
-    return Q.load_rubric(write(tmp_path, {"dimensions": {"d": {"title": "D", "weight": 1, "criteria": {
+    return load_rubric(write(tmp_path, {"dimensions": {"d": {"title": "D", "weight": 1, "criteria": {
         "rate": {"metric": "response_rate", "thresholds": {
             "active": {"value": 0.5, "required": True, "source": src},
             "strategic": {"value": 0.8, "required": False, "source": src}}},
@@ -194,28 +198,28 @@ def tiny_rubric(tmp_path: Path) -> Q.Rubric:
     (0.9, 0.1, "active"),
 ])
 def test_levels_are_gated(tmp_path, rate, fast, level):
-    g = Q.grade({"response_rate": rate, "first_response_within_1h": fast}, tiny_rubric(tmp_path))
+    g = grade({"response_rate": rate, "first_response_within_1h": fast}, tiny_rubric(tmp_path))
     assert g["level"] == level
 
 
 def test_unassessed_levels_are_reported_not_guessed(tmp_path):
     rubric = tiny_rubric(tmp_path)
-    g = Q.grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric)
+    g = grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric)
     crm = g["dimensions"]["d"]["criteria"]["crm"]
     assert crm["status"] == "not_assessed" and crm["note"] == "not assessed (no questionnaire)"
     assert crm["value"] is None and crm["score"] is None and crm["levels"]["cross_functional"]["passed"] is None
     assert g["not_confirmed"] == [{"level": "cross_functional", "title": "Cross-functional", "not_assessed": ["d.crm"],
                                    "uncertain": []}]
     assert "Cross-functional could not be confirmed" in g["summary"]
-    answered = Q.grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric,
+    answered = grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric,
                        {"items": {"crm_integration": {"answer": "yes", "note": "seen", "respondent": "CRM owner"}}})
     assert answered["level"] == "cross_functional" and answered["not_confirmed"] == []
-    blank = Q.grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric, Q.QUESTIONNAIRE_TEMPLATE)
+    blank = grade({"response_rate": 0.9, "first_response_within_1h": 0.9}, rubric, QUESTIONNAIRE_TEMPLATE)
     assert blank["dimensions"]["d"]["criteria"]["crm"]["note"] == "not assessed (not answered in the questionnaire)"
 
 
 def test_missing_metric_value_is_no_data(tmp_path):
-    g = Q.grade({"response_rate": 0.9, "first_response_within_1h": None}, tiny_rubric(tmp_path))
+    g = grade({"response_rate": 0.9, "first_response_within_1h": None}, tiny_rubric(tmp_path))
     fast = g["dimensions"]["d"]["criteria"]["fast"]
     # no data is not assessed (the note says why), never a pass or a fail
     assert fast["status"] == "not_assessed" and fast["note"].startswith("no data")
@@ -227,13 +231,13 @@ def test_missing_metric_value_is_no_data(tmp_path):
 @pytest.mark.parametrize("seed, n", RUNS)
 @pytest.mark.parametrize("profile", ["passive", "active", "strategic"])
 def test_profiles_grade_to_their_level_without_questionnaire(figures, profile, seed, n):
-    g = Q.grade(figures[profile, seed, n])
+    g = grade(figures[profile, seed, n])
     assert g["level"] == profile, g["summary"]
 
 
 @pytest.mark.parametrize("seed, n", RUNS)
 def test_cross_functional_fixture_with_questionnaire(figures, seed, n):
-    g = Q.grade(figures["cross_functional", seed, n], questionnaire=QUESTIONNAIRE)
+    g = grade(figures["cross_functional", seed, n], questionnaire=QUESTIONNAIRE)
     assert g["level"] == "cross_functional", g["summary"]
     assert g["next_level"] is None and g["not_confirmed"] == []
     crm = g["dimensions"]["integration"]["criteria"]["crm_integration"]
@@ -242,7 +246,7 @@ def test_cross_functional_fixture_with_questionnaire(figures, seed, n):
 
 
 def test_cross_functional_fixture_without_questionnaire_is_not_confirmed(figures):
-    g = Q.grade(figures["cross_functional", 1, None])
+    g = grade(figures["cross_functional", 1, None])
     assert g["level"] == "strategic"
     assert [n["level"] for n in g["not_confirmed"]] == ["cross_functional"]
     assert "integration.crm_integration" in g["not_confirmed"][0]["not_assessed"]
@@ -251,9 +255,9 @@ def test_cross_functional_fixture_without_questionnaire_is_not_confirmed(figures
 
 
 def test_a_no_answer_blocks_cross_functional_and_names_the_target(figures):
-    answers = Q.load_questionnaire(QUESTIONNAIRE).model_dump()
+    answers = load_questionnaire(QUESTIONNAIRE).model_dump()
     answers["items"]["crm_integration"].update(answer="no", note="Social cases live in a separate inbox")
-    g = Q.grade(figures["cross_functional", 1, None], questionnaire=answers)
+    g = grade(figures["cross_functional", 1, None], questionnaire=answers)
     assert g["level"] == "strategic"
     todo = {t["ref"]: t for t in g["next_level"]["required"]}
     assert set(todo) == {"integration.crm_integration"}
@@ -262,7 +266,7 @@ def test_a_no_answer_blocks_cross_functional_and_names_the_target(figures):
 
 
 def test_active_brand_is_told_what_strategic_needs(figures):
-    g = Q.grade(figures["active", 1, None])
+    g = grade(figures["active", 1, None])
     nxt = g["next_level"]
     assert nxt["level"] == "strategic"
     refs = {t["ref"] for t in nxt["required"]}
@@ -273,13 +277,13 @@ def test_active_brand_is_told_what_strategic_needs(figures):
 
 
 def test_scores_order_the_profiles(figures):
-    scores = [Q.grade(figures[p, 1, None])["score"] for p in ("passive", "active", "strategic")]
+    scores = [grade(figures[p, 1, None])["score"] for p in ("passive", "active", "strategic")]
     assert scores == sorted(scores) and scores[0] < 34 <= scores[1] < 67 <= scores[2]
 
 
 def test_criteria_carry_values_thresholds_sources_and_evidence(figures):
     full = figures["passive", 1, None]
-    g = Q.grade(full)
+    g = grade(full)
     crit = g["dimensions"]["recovery"]["criteria"]["unanswered_negative"]
     assert crit["value"] == full["overall"]["unanswered_negative_share"]
     assert crit["levels"]["active"] == {"passed": False, "status": "fail", "required": True, "threshold": 0.4,
@@ -300,16 +304,16 @@ def ev_n(full: dict) -> int:
 
 def test_overall_dict_grades_like_full_metrics(figures):
     full = figures["active", 1, None]
-    a, b = Q.grade(full), Q.grade(full["overall"])
+    a, b = grade(full), grade(full["overall"])
     assert a["level"] == b["level"] and a["score"] == b["score"]
     assert b["dimensions"]["recovery"]["criteria"]["unanswered_negative"]["evidence"]["examples"] == []
 
 
 def test_grade_is_deterministic_json(figures):
     full = figures["strategic", 1, None]
-    one = json.dumps(Q.grade(full, questionnaire=QUESTIONNAIRE), allow_nan=False)
-    two = json.dumps(Q.grade(copy.deepcopy(full), questionnaire=QUESTIONNAIRE), allow_nan=False)
+    one = json.dumps(grade(full, questionnaire=QUESTIONNAIRE), allow_nan=False)
+    two = json.dumps(grade(copy.deepcopy(full), questionnaire=QUESTIONNAIRE), allow_nan=False)
     assert one == two
     g = json.loads(one)
-    assert [lv["level"] for lv in g["levels"]] == list(Q.LEVELS)
+    assert [lv["level"] for lv in g["levels"]] == list(LEVELS)
     assert g["level_definitions"]["passive"]["title"] == "Passive (invisible)"

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from audit.metrics import coverage_metrics
 from audit.metrics import registry as M
+from audit.metrics.metric import UNITS
 from audit.common.errors import AuditInputError
 from audit.metrics.peers import compare, from_metrics, rank
 
@@ -141,7 +143,7 @@ def test_overall_metric_matches_hand_computation(out, name):
 
 def test_hour_coverage_judged_when_every_hour_has_enough(frames, monkeypatch):
     """With the minimum lowered to 1 conversation, every active hour is judged (hand-computed)."""
-    monkeypatch.setattr(M, "MIN_HOUR_CONVERSATIONS", 1)
+    monkeypatch.setattr(coverage_metrics, "MIN_HOUR_CONVERSATIONS", 1)
     o = M.compute_all(*frames, CLIENT)["overall"]
     assert o["hours_covered_1h"] == 4          # hours 10, 33, 83 (1 of 2 within 1 h), 84
     assert o["hours_covered_share"] == round(4 / 9, 4) and o["hours_not_judged"] == 0
@@ -217,7 +219,7 @@ def test_output_is_deterministic_json(frames, out):
 def test_definitions_document_every_metric(out):
     assert set(out["definitions"]) == set(M.METRICS)
     for d in out["definitions"].values():
-        assert len(d["definition"]) > 30 and d["unit"] in M.UNITS
+        assert len(d["definition"]) > 30 and d["unit"] in UNITS
 
 
 def test_unknown_metric_lists_valid_names():

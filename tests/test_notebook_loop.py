@@ -14,7 +14,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from audit.common import runfolder
 
-from audit.grading import maturity
+from audit import grading as maturity
 
 from audit.run import in_notebook as notebook
 

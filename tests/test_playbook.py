@@ -17,7 +17,7 @@ import pytest
 
 from audit.reading import ingest
 
-from audit.grading import maturity
+from audit import grading as maturity
 
 from audit.metrics import registry as metrics
 

@@ -249,7 +249,7 @@ def test_committed_clients_file(frame: pd.DataFrame):
 
 
 def test_example_questionnaires_load_and_differ_by_client():
-    from audit.grading.maturity import load_questionnaire
+    from audit.grading.questionnaire import load_questionnaire
 
     doc = yaml.safe_load((SAMPLE_DIR / "clients.yaml").read_text(encoding="utf-8"))
     answers = {c["name"]: [a.answer for a in load_questionnaire(SAMPLE_DIR / c["questionnaire"]).items.values()]

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from audit.grading import maturity
+from audit import grading as maturity
 
 from audit.metrics import registry as metrics
 

@@ -238,7 +238,7 @@ def test_playbook_names_topics_owners_and_emerging_issues():
 
     from test_playbook import CLIENTS, pipeline
 
-    from audit.grading import maturity
+    from audit import grading as maturity
 
     from audit.metrics import registry as metrics
 

@@ -9,7 +9,7 @@ the whole interface this module relies on.
 An agent is a token *per brand handle* (``LS`` at one brand is not ``LS`` at another). Only
 agents with at least ``MIN_REPLIES`` replies are scored, with 95% intervals from
 ``audit.metrics.intervals`` (Wilson on shares, order statistics on the median reply time); the rest of a brand's signed replies are pooled, because a share over a handful of
-replies ranks noise. Pure functions on the frames of ``audit.metrics.registry.prepare`` (they read its
+replies ranks noise. Pure functions on the frames of ``audit.metrics.prepare.prepare`` (they read its
 per-reply flags ``_personal`` and ``_redirect`` and per-conversation ``_open_negative`` and
 ``_last_customer_sentiment``, so a figure here means exactly what the overall metric means).
 """

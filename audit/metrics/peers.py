@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from audit.metrics.intervals import overlap
-from audit.metrics.registry import compute_all, jsonable
+from audit.metrics.jsonable import jsonable
+from audit.metrics.registry import compute_all
 
 MIN_INBOUND = 30
 

@@ -240,7 +240,7 @@ def _level_sentence(then: dict, now: dict) -> str:
 
 def build(earlier: Mapping, later: Mapping) -> dict:
     """The progress report model (plain data; ``render`` lays it out, ``progress.json`` keeps it)."""
-    from audit.metrics.registry import jsonable
+    from audit.metrics.jsonable import jsonable
 
     notes = check_comparable(earlier, later)
     then, now = _level(earlier), _level(later)

@@ -37,7 +37,7 @@ from audit.common.safeio import atomic_write_bytes
 NOT_AVAILABLE = "not available in this run"
 #: Unanswered complaints listed at most (the count is always complete, on the Summary sheet).
 MAX_COMPLAINT_ROWS = 20_000
-#: Number formats by the unit a value is in (``audit.metrics.registry.UNITS`` plus dates).
+#: Number formats by the unit a value is in (``audit.metrics.metric.UNITS`` plus dates).
 FORMATS = {"share": "0.0%", "minutes": "#,##0.0", "count": "#,##0", "posts_per_day": "#,##0.0",
            "hours_of_week": "0", "flag": "0", "number": "#,##0.####", "date": "yyyy-mm-dd",
            "datetime": "yyyy-mm-dd hh:mm"}

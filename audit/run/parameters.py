@@ -147,14 +147,14 @@ def _out(v: Mapping[str, Any]) -> None:
 
 
 def _rubric(v: Mapping[str, Any]) -> None:
-    from audit.grading import maturity
+    from audit import grading as maturity
 
     checks.input_file("rubric", v["rubric"])
     maturity.load_rubric(v["rubric"])
 
 
 def _questionnaire(v: Mapping[str, Any]) -> None:
-    from audit.grading import maturity
+    from audit import grading as maturity
 
     checks.input_file("questionnaire", v["questionnaire"])
     if v["questionnaire"]:

@@ -119,8 +119,9 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     ``business_hours`` and ``holidays`` the client's hours (``audit.metrics.business_hours``); the figures
     cover the analysis window (``since``/``until``, else detected: ``audit.conversations.window``)."""
     from audit.metrics import business_hours as bh
-    from audit.grading import maturity
+    from audit import grading as maturity
     from audit.metrics import registry as metrics
+    from audit.metrics.jsonable import jsonable
     from audit.metrics import peers
     from audit.conversations import window
     from audit.topics import stage as topic_stage
@@ -134,7 +135,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     messages, conversations = span.select(messages, conversations)
     figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours,
                                   days=span.days(timezone))
-    figures["scope"]["window"] = metrics.jsonable(span.to_dict(timezone))
+    figures["scope"]["window"] = jsonable(span.to_dict(timezone))
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)

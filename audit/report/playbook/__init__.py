@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from audit.metrics import erlang
-from audit.metrics.registry import jsonable
+from audit.metrics.jsonable import jsonable
 from audit.report.playbook.appendix import build_appendix
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEMENT_COST, SURGE_FLOOR
 from audit.report.playbook.chart_data import _charts

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from audit.grading.maturity import LEVEL_TITLES, LEVELS
+from audit.grading.levels import LEVEL_TITLES, LEVELS
 
 #: the report's sections in reading order, with their titles
 SECTIONS = (

@@ -17,7 +17,8 @@ from audit.textmodel.labels import SENTIMENTS
 
 from audit.metrics import erlang
 from audit.common.lookup import lookup
-from audit.metrics.registry import CANNED_MIN_REPEATS, normalise_reply
+from audit.conversations.voice import normalise_reply
+from audit.metrics.reply_metrics import CANNED_MIN_REPEATS
 from audit.report.playbook.assumptions import REPEAT_WINDOW, SURGE_FLOOR, VERY_NEGATIVE
 from audit.report.playbook.context import Client
 from audit.reading.redact import redact_text
