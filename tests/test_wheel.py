@@ -44,7 +44,7 @@ def test_the_wheel_holds_its_package_data(wheel_env):
     python = wheel_env / "bin" / "python"
     probe = ("import audit, json; from importlib import resources as r; from audit.run.config import NOTEBOOK_DIR;"
              "from audit.report.render import TEMPLATES; from audit.textmodel.model import DEFAULT_MODEL;"
-             "from audit.grading.maturity import RUBRIC_DIR;"
+             "from audit.grading.user_files import RUBRIC_DIR;"
              "print(json.dumps([audit.__file__, str(NOTEBOOK_DIR), str(TEMPLATES), str(DEFAULT_MODEL), str(RUBRIC_DIR)]))")
     paths = json.loads(subprocess.run([python, "-c", probe], check=True, capture_output=True, text=True,
                                       cwd=wheel_env).stdout)
