@@ -1,0 +1,1 @@
+"""Shared test helpers: frames, run folders, playbook fixtures, a headless browser, paths."""

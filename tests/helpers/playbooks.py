@@ -1,0 +1,85 @@
+"""The demo playbooks on the real pipeline (sample -> ingest -> threads -> metrics -> grade -> playbook).
+
+Sentiment and intent come from a small keyword stand-in instead of the transformer models, so the
+tests are fast and deterministic; everything downstream of scoring is the production code. One
+hostile customer conversation is planted to check masking and escaping.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from audit import grading as maturity
+from audit.conversations import threads
+from audit.demo import sample
+from audit.metrics import peers
+from audit.metrics import registry as metrics
+from audit.reading import ingest
+from audit.report import playbook
+
+CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
+HOSTILE = ("<script>alert(1)</script> worst service ever, order 12345678 STILL missing, "
+           "call me on +44 20 7946 0958 or mail jane.doe@example.com <img src=x onerror=alert(1)>")
+NEG = re.compile(r"worst|fuming|annoyed|not impressed|ugh|unbelievable|shocking|terrible|awful|joke|"
+                 r"useless|disgrace|pathetic|still|never|😡|🤬|🙄|👎|sick of|fail|poor|broken|"
+                 r"charged twice|smashed|faulty|hasn't|isn't|can't|nobody", re.I)
+POS = re.compile(r"thank|love|great|amazing|brilliant|best|perfect|glad|😊|🙌|❤|👍|cheers|awesome", re.I)
+
+
+def stand_in_scores(messages: pd.DataFrame) -> pd.DataFrame:
+    """Keyword sentiment and intent, in the columns the scoring stage adds."""
+    neg = messages["text"].str.count(NEG)
+    pos = messages["text"].str.count(POS)
+    sentiment = pd.Series("neutral", index=messages.index).mask(neg > pos, "negative").mask(pos > neg, "positive")
+    score = sentiment.map({"negative": -0.7, "neutral": 0.0, "positive": 0.7}).astype(float)
+    intent = (pd.Series("other", index=messages.index)
+              .mask(sentiment.eq("positive"), "compliment").mask(sentiment.eq("negative"), "complaint")
+              .mask(messages["text"].str.contains("?", regex=False), "question"))
+    return messages.assign(sentiment=sentiment, sentiment_score=score,
+                           intent=intent.where(messages["is_customer"]))
+
+
+def plant_hostile(frame: pd.DataFrame) -> pd.DataFrame:
+    """A complaint full of markup and personal data, answered in one minute, then a thank-you."""
+    start = pd.Timestamp("2017-10-10 10:00", tz="UTC")
+    ids = ["990000001", "990000002", "990000003"]
+    rows = [
+        (ids[0], "777001", True, start, "@AcmeHelp " + HOSTILE, ids[1], ""),
+        (ids[1], "AcmeHelp", False, start + pd.Timedelta(minutes=1),
+         "@777001 So sorry! I've rebooked your delivery for tomorrow morning and refunded the fee -Jess",
+         ids[2], ids[0]),
+        (ids[2], "777001", True, start + pd.Timedelta(minutes=20), "@AcmeHelp thank you, brilliant!", "", ids[1]),
+    ]
+    extra = pd.DataFrame(rows, columns=sample.COLUMNS)
+    extra["created_at"] = sample.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
+    for col in sample.COLUMNS:
+        extra[col] = extra[col].astype(str)
+    return pd.concat([frame.astype(str), extra], ignore_index=True)
+
+
+@functools.lru_cache(maxsize=1)
+def pipeline() -> tuple:
+    """Messages, conversations and row accounting of a small seeded sample (built once)."""
+    frame = plant_hostile(sample.generate(1500, seed=11, weeks=4))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "export.csv"
+        frame.to_csv(path, index=False)
+        loaded = ingest.load(path)
+    messages, conversations = threads.build(loaded.messages)
+    return stand_in_scores(messages), conversations, loaded.accounting
+
+
+@functools.lru_cache(maxsize=None)
+def demo(client: str) -> tuple[dict, dict, dict]:
+    """(playbook, metrics, grade) for one demo client."""
+    messages, conversations, accounting = pipeline()
+    figures = metrics.compute_all(messages, conversations, CLIENTS[client])
+    grade = maturity.grade(figures)
+    book = playbook.build(figures, grade, messages, conversations, client=client, brands=CLIENTS[client],
+                          accounting=accounting, model_card_summary={"model": "default", "test_macro_f1": 0.71},
+                          intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+    return book, figures, grade

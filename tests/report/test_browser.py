@@ -1,0 +1,50 @@
+"""The playbook and the analysis export in a real browser (headless Chromium, as installed by
+`make setup`), at desktop (1400 px) and phone (400 px) width: no sideways scrolling (a wide
+table or chart scrolls inside its own box), nothing sticking out of a page, no text over text,
+every chart drawn, no console error, and no request leaving the machine."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import browser
+from audit.common import runfolder
+WIDTHS = (1400, 400)
+PAGES = {"playbook": runfolder.PLAYBOOK_HTML, "analysis export": f"{runfolder.NOTEBOOKS}/03_analysis.html"}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not browser.chromium_available():
+        pytest.fail("chromium and chromedriver are not installed: `make setup` installs them (as root, with apt-get).")
+    driver = browser.driver()
+    yield driver
+    driver.quit()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_reads_well_at_width(chromium, questionnaire_run, page, width):
+    seen = browser.inspect(chromium, questionnaire_run / PAGES[page], width)
+    overflow = seen["overflow"]
+    assert overflow["scroll"] <= overflow["width"] and not overflow["offenders"], overflow
+    assert seen["charts"]["charts"] >= 3 and not seen["charts"]["bad"], seen["charts"]
+    assert seen["overlaps"] == []
+    assert seen["errors"] == []
+    assert seen["remote"] == []
+
+
+def test_the_checks_catch_what_they_look_for(chromium, tmp_path):
+    """The inspection itself: a page that overflows, requests a remote file, logs an error and
+    has an empty chart is reported on every count."""
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><html><body><table style="width:900px"><tr><td>wide</td></tr></table>'
+                    '<figure><svg width="0" height="0"></svg></figure>'
+                    '<img src="http://127.0.0.1:9/pixel.png">'
+                    '<p style="position:absolute;top:0">label</p><p style="position:absolute;top:4px">value</p>'
+                    '<script>console.error("broken")</script></body></html>')
+    seen = browser.inspect(chromium, page, 400)
+    assert seen["overflow"]["scroll"] > 400 and seen["overflow"]["offenders"]
+    assert len(seen["charts"]["bad"]) == 2           # the empty svg and the image that never loaded
+    assert any("broken" in e for e in seen["errors"])
+    assert seen["remote"] == ["http://127.0.0.1:9/pixel.png"]
+    assert "label / value" in seen["overlaps"]
