@@ -86,7 +86,7 @@ class RunConfig:
         failure after ingest and scoring."""
         from audit.common import checks
         from audit.grading import maturity
-        from audit.reading.ingest import check_file
+        from audit.reading.formats import check_file
         from audit.reading.mapping import load_mapping
 
         for name in ("data", "rubric", "questionnaire"):
