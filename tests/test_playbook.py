@@ -27,7 +27,7 @@ from audit.report import playbook
 
 from audit.metrics import reply_time
 
-from audit.demo import sample
+from audit.demo import sample, twcs
 
 from audit.conversations import threads
 from audit.report.playbook import Baseline, response_standards, snap_duration, snap_share
@@ -65,9 +65,9 @@ def _plant_hostile(frame: pd.DataFrame) -> pd.DataFrame:
          ids[2], ids[0]),
         (ids[2], "777001", True, start + pd.Timedelta(minutes=20), "@AcmeHelp thank you, brilliant!", "", ids[1]),
     ]
-    extra = pd.DataFrame(rows, columns=sample.COLUMNS)
-    extra["created_at"] = sample.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
-    for col in sample.COLUMNS:
+    extra = pd.DataFrame(rows, columns=twcs.COLUMNS)
+    extra["created_at"] = twcs.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
+    for col in twcs.COLUMNS:
         extra[col] = extra[col].astype(str)
     return pd.concat([frame.astype(str), extra], ignore_index=True)
 
