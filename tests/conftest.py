@@ -30,7 +30,8 @@ HOSTILE = [
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory) -> tuple[str, pd.DataFrame]:
     """~250 conversations of the three sample brands in the TWCS layout, plus hostile posts."""
-    from audit.demo.sample import format_twcs_time, generate
+    from audit.demo.sample import generate
+    from audit.demo.twcs import format_twcs_time
 
     frame = generate(n_conversations=250, seed=11, weeks=3)
     start = pd.to_datetime(frame["created_at"], format="%a %b %d %H:%M:%S %z %Y").min()

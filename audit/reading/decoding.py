@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from audit.common.errors import AuditInputError
 
@@ -101,6 +103,18 @@ def decode(name: str, data: bytes) -> Decoded:
                 f"{share:.1%} of non-ASCII characters look like mojibake")
         return _checked_text(name, Decoded(text, encoding, note, round(share, 4)))
     raise AssertionError("latin-1 decodes any bytes")
+
+
+def read_text(path: Path) -> tuple[str, dict[str, Any]]:
+    """A text export read and decoded, and what the decoding learnt (for the row accounting)."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise AuditInputError(f"{path.name} is empty: no header and no rows")
+    decoded = decode(path.name, data)
+    source: dict[str, Any] = {"encoding": decoded.encoding}
+    if decoded.note:
+        source.update(encoding_note=decoded.note, mojibake_share=decoded.mojibake_share)
+    return decoded.text, source
 
 
 def _mostly_utf8(name: str, data: bytes) -> Decoded | None:

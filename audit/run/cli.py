@@ -110,7 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import textmodel
     from audit.textmodel import TRIAGE_COLUMNS, primary_intent
-    from audit.reading.ingest import read_table
+    from audit.reading.tables import read_table
     from audit.common import checks
     from audit.common.safeio import write_csv_safe
 

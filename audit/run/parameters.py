@@ -129,7 +129,7 @@ def read_settings(text: str) -> Any:
 # (exit 2), not a stage failure after ingest and scoring. Heavy modules are imported on use.
 
 def _data(v: Mapping[str, Any]) -> None:
-    from audit.reading.ingest import check_file
+    from audit.reading.formats import check_file
 
     checks.input_file("data", v["data"])
     check_file(v["data"])

@@ -12,7 +12,7 @@ from audit.topics.model import assign
 
 def topics_table(data: str | Path, text_column: str, out: str | Path, device: str = "auto") -> pd.DataFrame:
     """Read ``data``, assign topics to ``text_column`` and write ``out`` (formula-safe CSV)."""
-    from audit.reading.ingest import read_table
+    from audit.reading.tables import read_table
     from audit.common.safeio import write_csv_safe
 
     table = read_table(data)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from audit.demo import sample
+from audit.demo import posts, sample, twcs
 from tests.helpers.paths import ROOT
 SAMPLE_DIR = ROOT / "data" / "sample"
 HANDLES = ("NorthwindHome", "BrightMobile", "Acme", "AcmeHelp")
@@ -30,7 +30,7 @@ def frame() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def threads(frame: pd.DataFrame) -> pd.DataFrame:
     """Posts with their time, the row of their thread's root, and the handle the root addressed."""
-    t = pd.to_datetime(frame["created_at"], format=sample.TWCS_TIME_FORMAT, utc=True)
+    t = pd.to_datetime(frame["created_at"], format=twcs.TWCS_TIME_FORMAT, utc=True)
     row_of = pd.Series(np.arange(len(frame)), index=frame["tweet_id"].to_numpy())
     reply = frame["in_response_to_tweet_id"]
     parent = np.where(reply.notna(), row_of.reindex(reply.fillna(-1).astype(np.int64)).fillna(-1), -1)
@@ -86,14 +86,14 @@ def test_exact_message_count_with_consistent_threads(n: int):
 # ---- layout ---------------------------------------------------------------------------------
 
 def test_columns_and_dtypes(frame: pd.DataFrame):
-    assert list(frame.columns) == sample.COLUMNS
+    assert list(frame.columns) == twcs.COLUMNS
     assert frame["tweet_id"].dtype == np.int64 and frame["tweet_id"].is_unique
     assert frame["tweet_id"].is_monotonic_increasing
     assert frame["inbound"].dtype == bool
     assert frame["in_response_to_tweet_id"].dtype == np.float64
     assert frame["created_at"].str.fullmatch(TIME_RE).all()
     assert frame["text"].str.strip().str.len().gt(0).all()
-    assert frame["text"].str.len().le(sample.MAX_CHARS).all()
+    assert frame["text"].str.len().le(posts.MAX_CHARS).all()
 
 
 def test_authors(frame: pd.DataFrame):
@@ -122,7 +122,7 @@ def test_reply_links_are_consistent(frame: pd.DataFrame):
 def _assert_links_consistent(df: pd.DataFrame) -> None:
     """Every reply points at an earlier post that lists it among its responses, and back."""
     ids = set(df["tweet_id"])
-    t = pd.to_datetime(df["created_at"], format=sample.TWCS_TIME_FORMAT, utc=True)
+    t = pd.to_datetime(df["created_at"], format=twcs.TWCS_TIME_FORMAT, utc=True)
     time_of = dict(zip(df["tweet_id"], t))
     listed = {(int(p), int(c)) for p, cs in zip(df["tweet_id"], df["response_tweet_id"]) if isinstance(cs, str)
               for c in cs.split(",")}
@@ -223,8 +223,8 @@ def test_complaints_are_turned_around_by_active_brands_only(threads: pd.DataFram
 
 def test_format_twcs_time_matches_strftime():
     seconds = np.array([0, 1_509_487_847, 1_514_764_799])
-    expected = [pd.Timestamp(s, unit="s", tz="UTC").strftime(sample.TWCS_TIME_FORMAT) for s in seconds]
-    assert list(sample.format_twcs_time(seconds)) == expected
+    expected = [pd.Timestamp(s, unit="s", tz="UTC").strftime(twcs.TWCS_TIME_FORMAT) for s in seconds]
+    assert list(twcs.format_twcs_time(seconds)) == expected
     assert expected[1] == "Tue Oct 31 22:10:47 +0000 2017"
 
 
@@ -233,7 +233,7 @@ def test_cli_writes_csv_and_clients_file(tmp_path: Path):
     sample.main(["--out", str(out), "--messages", "500", "--seed", "4", "--weeks", "2",
                  "--clients-yaml", str(tmp_path / "clients.yaml")])
     df = pd.read_csv(out)
-    assert len(df) == 500 and list(df.columns) == sample.COLUMNS
+    assert len(df) == 500 and list(df.columns) == twcs.COLUMNS
     written = yaml.safe_load((tmp_path / "clients.yaml").read_text())
     assert written["data"] == "demo.csv"
     assert all("questionnaire" not in c for c in written["clients"])  # none beside it to point at

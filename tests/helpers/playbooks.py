@@ -15,7 +15,7 @@ import pandas as pd
 
 from audit import grading as maturity
 from audit.conversations import threads
-from audit.demo import sample
+from audit.demo import sample, twcs
 from audit.metrics import peers
 from audit.metrics import registry as metrics
 from audit.reading import ingest
@@ -54,9 +54,9 @@ def plant_hostile(frame: pd.DataFrame) -> pd.DataFrame:
          ids[2], ids[0]),
         (ids[2], "777001", True, start + pd.Timedelta(minutes=20), "@AcmeHelp thank you, brilliant!", "", ids[1]),
     ]
-    extra = pd.DataFrame(rows, columns=sample.COLUMNS)
-    extra["created_at"] = sample.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
-    for col in sample.COLUMNS:
+    extra = pd.DataFrame(rows, columns=twcs.COLUMNS)
+    extra["created_at"] = twcs.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
+    for col in twcs.COLUMNS:
         extra[col] = extra[col].astype(str)
     return pd.concat([frame.astype(str), extra], ignore_index=True)
 

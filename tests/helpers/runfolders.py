@@ -15,7 +15,7 @@ import pandas as pd
 from audit.common import runfolder
 
 from audit.run import stages
-from audit.demo.sample import COLUMNS, format_twcs_time
+from audit.demo.twcs import COLUMNS, format_twcs_time
 
 BRAND = "AcmeHelp"
 PEER = "OtherCo"

@@ -742,7 +742,7 @@ def test_clients_whose_names_slugify_alike_never_share_a_folder(tmp_path, capsys
 
 def test_sentiment_command_takes_a_one_column_file_and_checks_its_output(tmp_path, capsys):
     from audit.run.cli import main
-    from audit.reading.ingest import read_table
+    from audit.reading.tables import read_table
 
     texts = tmp_path / "texts.csv"
     texts.write_text("text\nwhere is my refund?\nthanks, sorted!\n", encoding="utf-8")

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from audit.common.errors import AuditInputError
-from audit.reading.ingest import load, read_table
+from audit.reading.ingest import load
 from audit.reading.mapping import PRESETS, VALID_KEYS, detect_mapping, load_mapping, parse_mapping
 from audit.reading.schema import MESSAGE_COLUMNS, REASON_SENTENCES, Reason, empty_messages, validate_messages
+from audit.reading.tables import read_table
 from tests.helpers.paths import FIXTURES as _FIXTURES_ROOT
 
 FIXTURES = _FIXTURES_ROOT / "ingest"

@@ -25,7 +25,7 @@ from audit.report import playbook
 
 from audit.metrics import reply_time
 
-from audit.demo import sample
+from audit.demo import sample, twcs
 
 from audit.conversations import threads
 from tests.helpers.playbooks import CLIENTS, demo, pipeline
