@@ -14,7 +14,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 @pytest.fixture(scope="session", autouse=True)
 def _private_score_cache(tmp_path_factory):
     """Every test session scores into its own cache file, never ~/.cache."""
-    os.environ["SOCIAL_AUDIT_CACHE"] = str(tmp_path_factory.mktemp("score-cache"))
+    os.environ["SOCIAL_AUDIT_CACHE"] = str(tmp_path_factory.mktemp("score-cache") / "sentiment.sqlite")
 
 
 HOSTILE = [

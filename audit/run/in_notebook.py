@@ -54,10 +54,13 @@ def _stage(name: str):
 
 def _notebook_value(key: str, value: Any) -> Any:
     """``""`` clears an optional setting; a relative path resolves like ``run_dir`` (by the
-    parameter's declared kind: a file-or-name one only when such a file exists)."""
+    parameter's declared kind: a file-or-name one only when such a file exists), one the run
+    creates (the cache) against the notebook's folder."""
     if value == "":
         return None
     kind = BY_NAME[key].kind
+    if kind is Kind.PATH and BY_NAME[key].created and isinstance(value, (str, Path)):
+        return str((Path.cwd() / Path(value).expanduser()).resolve())  # made by the run: need not exist yet
     if kind is Kind.PATH and isinstance(value, (str, Path)):
         return str(resolve(value, key))
     if kind is Kind.FILE_OR_NAME and isinstance(value, (str, Path)):
