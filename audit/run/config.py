@@ -49,13 +49,14 @@ class Stage:
 
 STAGES = (
     Stage("ingest", "01_ingest.ipynb",
-          (runfolder.MESSAGES, runfolder.CONVERSATIONS, runfolder.QUARANTINE, runfolder.INGEST_SUMMARY), ("data", "mapping")),
+          (runfolder.MESSAGES, runfolder.CONVERSATIONS, runfolder.INGEST_QUARANTINE, runfolder.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb",
           (runfolder.SCORES, runfolder.INTENTS, runfolder.SCORE_SUMMARY, runfolder.TOPIC_POSTS, runfolder.TOPIC_MODEL)),
     Stage("analysis", "03_analysis.ipynb",
           (runfolder.METRICS, runfolder.PEERS, runfolder.MATURITY, runfolder.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb",
-          (runfolder.PLAYBOOK_JSON, runfolder.PLAYBOOK_HTML, runfolder.AUDIT_JSON, runfolder.AUDIT_XLSX), switched_outputs=(("pdf", runfolder.PLAYBOOK_PDF),)),
+          (runfolder.PLAYBOOK_JSON, runfolder.PLAYBOOK_HTML, runfolder.AUDIT_JSON, runfolder.AUDIT_XLSX,
+           runfolder.QUARANTINE), switched_outputs=(("pdf", runfolder.PLAYBOOK_PDF),)),
 )
 
 

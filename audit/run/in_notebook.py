@@ -20,6 +20,7 @@ from typing import Any
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.common.runlock import stage_lock
 from audit.run import runfile, stages
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, parameters
 from audit.run.parameters import BY_NAME, Kind
@@ -113,6 +114,11 @@ def run_stage(run_dir: str | Path, stage_name: str, **values: Any) -> dict[str, 
     """Run one stage for the run in ``run_dir``: the run's configuration, this notebook's overrides
     recorded, the CLI's stage records of this stage and later ones dropped."""
     directory, config, overrides = configuration(run_dir, stage_name, **values)
+    with stage_lock(directory):
+        return _run_stage(directory, stage_name, config, overrides)
+
+
+def _run_stage(directory: Path, stage_name: str, config, overrides: dict[str, Any]) -> dict[str, Any]:
     stage, stale = _stage(stage_name)
     config.check()
     previous = runfile.recorded(runfile.load(directory))

@@ -17,6 +17,7 @@ from typing import Any
 import audit
 from audit.common import runfolder
 from audit.common.errors import AuditInputError, StageFailed
+from audit.common.runlock import lock_held_for_kernels, run_lock
 from audit.common.safeio import recover_publish, remove_stale_temps
 from audit.report.render import TEMPLATES
 from audit.run import runfile
@@ -83,10 +84,16 @@ def export_analysis_html(notebook: Path) -> Path:
 
 
 def run(config: RunConfig, log=print) -> dict[str, Any]:
-    """Run (or resume) every stage for one client; returns the run summary."""
+    """Run (or resume) every stage for one client, holding the run folder's lock; returns the
+    run summary."""
     config.check()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(run_dir), lock_held_for_kernels(run_dir):
+        return _run(config, run_dir, log)
+
+
+def _run(config: RunConfig, run_dir: Path, log) -> dict[str, Any]:
     runfolder.claim(run_dir, config.client)
     recover_publish(run_dir)
     remove_stale_temps(run_dir)  # debris of a killed run's atomic writes

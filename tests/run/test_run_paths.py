@@ -2,14 +2,19 @@
 stage, never for existence; one run per run folder at a time."""
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
 
+from audit.common import runfolder
 from audit.common.errors import AuditInputError
-from audit.run import in_notebook
+from audit.common.runlock import LOCK, run_lock
+from audit.run import in_notebook, stages
 from audit.run.cli import main
 from audit.textmodel import cache
+from tests.helpers.runfolders import BRAND, export, make_run
 
 
 def _run(data: str, out: Path, *extra: str) -> list[str]:
@@ -46,3 +51,36 @@ def test_an_unusable_cache_is_one_sentence_before_any_stage(small_export, tmp_pa
     assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "acme").exists()   # refused before ingest
     assert main(["sentiment", "--data", small_export[0], "--out", str(tmp_path / "s.csv"), "--cache", str(bad)]) == 2
+
+
+def test_a_second_run_into_a_folder_being_written_is_refused_naming_the_first(small_export, tmp_path, capsys):
+    run_dir = tmp_path / "out" / "acme"
+    run_dir.mkdir(parents=True)
+    with run_lock(run_dir):
+        assert main(_run(small_export[0], tmp_path / "out")) == 2
+    err = capsys.readouterr().err
+    assert f"pid {os.getpid()} on {socket.gethostname()}" in err and "Traceback" not in err
+    assert not (run_dir / runfolder.MESSAGES).exists()
+
+
+def test_the_lock_of_a_dead_run_is_taken_over(tmp_path):
+    (tmp_path / LOCK).write_text('{"pid": 999999999, "host": "gone", "started": "yesterday"}')
+    with run_lock(tmp_path):
+        with pytest.raises(AuditInputError, match="pid"):
+            with run_lock(tmp_path):
+                pass
+
+
+def test_quarantine_csv_changes_only_with_the_report(tmp_path):
+    """A run killed after ingest of a changed export must not leave the new export's quarantine
+    beside the old report."""
+    run_dir = tmp_path / "acme"
+    make_run(run_dir, export(40, 0.8, 0.2))
+    before = (run_dir / runfolder.QUARANTINE).read_bytes()
+    changed = export(40, 0.8, 0.2, seed=3)
+    changed.loc[0, "created_at"] = "not a date"
+    changed.to_csv(tmp_path / "changed.csv", index=False)
+    stages.ingest(run_dir, tmp_path / "changed.csv", brands=[BRAND])
+    assert (run_dir / runfolder.QUARANTINE).read_bytes() == before
+    stages.playbook(run_dir, "Acme", pdf=False)
+    assert b"not a date" in (run_dir / runfolder.QUARANTINE).read_bytes()
