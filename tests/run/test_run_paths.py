@@ -84,3 +84,21 @@ def test_quarantine_csv_changes_only_with_the_report(tmp_path):
     assert (run_dir / runfolder.QUARANTINE).read_bytes() == before
     stages.playbook(run_dir, "Acme", pdf=False)
     assert b"not a date" in (run_dir / runfolder.QUARANTINE).read_bytes()
+
+
+@pytest.mark.parametrize("command", ["topics", "sentiment"])
+def test_table_commands_check_their_options_like_run(small_export, tmp_path, capsys, command):
+    argv = [command, "--data", small_export[0], "--out", str(tmp_path / "out.csv")]
+    assert main([*argv, "--device", "cuda:99"]) == 2
+    err = capsys.readouterr().err
+    assert "--device cuda:99" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main([command, "--data", small_export[0], "--out", str(tmp_path)]) == 2   # a folder, not a file
+    assert "is a folder" in capsys.readouterr().err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_batch_help_says_a_bad_client_refuses_the_whole_batch(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "one bad client refuses the whole batch" in text
