@@ -89,8 +89,8 @@ def _run_config(args: argparse.Namespace):
     from audit.run.config import RunConfig
 
     values = given(args)
-    if args.config:
-        return replace(runfile.load(args.config), **values)
+    if args.config:  # the run in the file's folder, unless --out names another parent
+        return replace(runfile.load(args.config), **values, **({"folder": None} if "out" in values else {}))
     missing = [p.option for p in PARAMETERS if p.required and p.name not in values]
     if missing:
         raise AuditInputError(f"social-audit run needs {' and '.join(missing)}, "

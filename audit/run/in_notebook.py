@@ -95,6 +95,7 @@ def configuration(run_dir: str | Path, stage_name: str, **values: Any):
 
 def _record(directory: Path, stage, config, overrides: dict[str, Any], previous: dict[str, Any]) -> None:
     runfile.write(config, directory)
+    runfolder.claim(directory, config.client)  # a renamed client is renamed within its folder
     log_path = directory / OVERRIDES
     log = runfolder.read_json(log_path) if log_path.exists() else []
     log += [{"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "notebook": stage.notebook, "setting": key,

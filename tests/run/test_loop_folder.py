@@ -1,0 +1,49 @@
+"""The analyst's loop on a run folder: a copied folder is its own run and a renamed client stays
+in its folder (issue 23, item 6). Run folders come from the fast stand-in stages."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from audit.common import runfolder
+from audit.run import in_notebook, runfile
+from audit.run.cli import _run_config, build_parser
+from audit.run.config import RunConfig
+from tests.helpers.runfolders import BRAND, export, make_run
+
+
+@pytest.fixture
+def recorded_run(tmp_path) -> Path:
+    """A finished run folder with its audit.yaml, as `social-audit run` leaves it."""
+    run_dir = tmp_path / "runs" / "acme"
+    make_run(run_dir, export(40, 0.8, 0.2))
+    config = RunConfig(data=str(run_dir / "export.csv"), client="Acme", brands=[BRAND], out=str(run_dir.parent),
+                       pdf=False)
+    runfile.write(config, run_dir)
+    runfolder.claim(run_dir, "Acme")
+    return run_dir
+
+
+def _config(*argv: str):
+    return _run_config(build_parser().parse_args(["run", *argv]))
+
+
+def test_a_copied_run_folder_is_its_own_run(recorded_run, tmp_path):
+    copy = tmp_path / "elsewhere" / "acme-q4"
+    shutil.copytree(recorded_run, copy)
+    assert _config("--config", str(copy / runfolder.CONFIG)).run_dir() == copy
+    assert _config("--config", str(copy / runfolder.CONFIG), "--out", str(tmp_path / "new")).run_dir() == \
+        tmp_path / "new" / "acme"
+    assert "out" not in yaml.safe_load((copy / runfolder.CONFIG).read_text())   # the folder is the run
+
+
+def test_a_client_renamed_in_the_playbook_notebook_stays_in_its_folder(recorded_run):
+    in_notebook.run_stage(recorded_run, "playbook", client="Acme Renamed")
+    config = runfile.load(recorded_run)
+    assert config.client == "Acme Renamed" and config.run_dir() == recorded_run
+    assert runfolder.folder_owner(recorded_run) == "Acme Renamed"
+    config.check()   # the CLI's next run goes into the same folder
+    assert not (recorded_run.parent / "acme-renamed").exists()
