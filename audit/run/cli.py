@@ -54,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "values in their parameters cell. Change one, run the notebook (and the "
                                      "ones after it): the run's audit.yaml records the change.")
     lab.add_argument("run_dir", help="a run folder, e.g. outputs/demo/acme")
+    lab.add_argument("--port", type=int, help="the port JupyterLab listens on (default: JupyterLab's, 8888 or the "
+                                              "next free one)")
+    lab.add_argument("--no-browser", dest="browser", action="store_false",
+                     help="start the server without opening a browser (print its address only)")
 
     sent = sub.add_parser("sentiment", help="score the sentiment of a column of texts",
                           description="Score every text of a file and write a CSV with label, score and probabilities.")
@@ -105,10 +109,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = run(config, log=lambda m: print(m, flush=True))
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
-          f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}\nrun folder: {summary['run_dir']}")
+          f"{_scoring_note(summary)}\nrun folder: {summary['run_dir']}")
     if summary.get("encoding_note"):
         print(f"note: {summary['data_name']} was {summary['encoding_note']}; ask for a UTF-8 export if texts look garbled.")
     return 0
+
+
+def _scoring_note(summary: dict) -> str:
+    """What scoring did in this run: reused from the previous one, or its cache hit rate."""
+    if summary["stages"].get("score", {}).get("status") == "reused":
+        return "sentiment scores reused from the previous run"
+    return f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}"
 
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
@@ -161,7 +172,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     from audit.run.lab import lab
 
-    return lab(args.run_dir)
+    return lab(args.run_dir, port=args.port, browser=args.browser)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -47,3 +47,25 @@ def test_a_client_renamed_in_the_playbook_notebook_stays_in_its_folder(recorded_
     assert runfolder.folder_owner(recorded_run) == "Acme Renamed"
     config.check()   # the CLI's next run goes into the same folder
     assert not (recorded_run.parent / "acme-renamed").exists()
+
+
+def test_lab_takes_a_port_and_no_browser(recorded_run, capsys):
+    from audit.run.cli import main
+    from audit.run.lab import lab_command
+
+    args = build_parser().parse_args(["lab", str(recorded_run), "--port", "9999", "--no-browser"])
+    assert (args.port, args.browser) == (9999, False)
+    command = lab_command(recorded_run, args.port, args.browser)
+    assert "--port=9999" in command and "--no-browser" in command
+    assert "--no-browser" not in lab_command(recorded_run)
+    assert main(["lab", str(recorded_run), "--port", "0"]) == 2
+    assert "--port 0" in capsys.readouterr().err
+
+
+def test_a_rerun_that_reused_scoring_says_so_not_a_zero_hit_rate():
+    from audit.run.cli import _scoring_note
+
+    reused = {"stages": {"score": {"status": "reused"}}, "cache_hit_rate": 0.0}
+    assert _scoring_note(reused) == "sentiment scores reused from the previous run"
+    assert _scoring_note({"stages": {"score": {"status": "ran"}}, "cache_hit_rate": 0.5}) == \
+        "sentiment cache hit rate 50%"
