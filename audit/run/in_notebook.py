@@ -23,6 +23,7 @@ from audit.common.errors import AuditInputError
 from audit.common.runlock import stage_lock
 from audit.run import runfile, stages
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, parameters
+from audit.run.notebook_copies import remember, written_values
 from audit.run.parameters import BY_NAME, Kind
 
 OVERRIDES = "notebook_overrides.json"
@@ -83,12 +84,18 @@ def configuration(run_dir: str | Path, stage_name: str, **values: Any):
         raise AuditInputError(f"{', '.join(unknown)}: not a parameter of the {stage_name} stage "
                               f"(its parameters: {', '.join(stage.params)}).")
     recorded = runfile.recorded(config)
+    written = written_values(directory)
     overrides = {}
     for key, value in values.items():
         if value is None:
             continue
         value = _notebook_value(key, value)
-        if value != recorded.get(key):
+        now = recorded.get(key)
+        if key in written and written[key] != now and value == written[key]:
+            raise AuditInputError(
+                f"{key}: this notebook still holds {value!r}, but the run's {runfolder.CONFIG} has said {now!r} "
+                "since the notebook was written; reload the notebook from disk, or type the value you want.")
+        if value != now:
             overrides[key] = value
     return directory, replace(config, **overrides), overrides
 
@@ -128,7 +135,28 @@ def _run_stage(directory: Path, stage_name: str, config, overrides: dict[str, An
     result = FUNCTIONS[stage_name](directory, **{k: params[k] for k in stage.params})
     if overrides:  # after: a value the stage refused is not recorded
         _record(directory, stage, config, overrides, previous)
+        remember(directory, overrides)
+    _mark_stale(directory, stage, stale)
     return result
+
+
+def _mark_stale(directory: Path, stage, stale) -> None:
+    """What a stage run from a notebook leaves behind, said in ``run_log.json`` (the CLI's record
+    of the run, rewritten by its next run): the later stages' outputs, the log itself, and the
+    no-input HTML export of a re-run notebook, removed (it showed the earlier results)."""
+    for s in stale:
+        (directory / runfolder.NOTEBOOKS / Path(s.notebook).with_suffix(".html")).unlink(missing_ok=True)
+    log_path = directory / runfolder.RUN_LOG
+    if not log_path.is_file():
+        return
+    later = [name for s in stale if s is not stage for name in s.outputs if (directory / name).exists()]
+    log = runfolder.read_json(log_path)
+    log["stale"] = {
+        "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "because": f"{stage.notebook} was run in a notebook",
+        "outdated": [runfolder.RUN_LOG, *later],
+        "refresh": f"social-audit run --config {runfolder.CONFIG} (in this folder)",
+    }
+    runfolder.write_json(log, log_path)
 
 
 def _show_error_briefly(shell, etype, value, tb, tb_offset=None) -> None:

@@ -22,7 +22,7 @@ from audit.common.safeio import recover_publish, remove_stale_temps
 from audit.report.render import TEMPLATES
 from audit.run import runfile
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, RunConfig, Stage, parameters
-from audit.run.notebook_copies import RUN_DIR_FROM_NOTEBOOK, prepared
+from audit.run.notebook_copies import RUN_DIR_FROM_NOTEBOOK, prepared, remember
 
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 KERNEL = "python3"
@@ -52,7 +52,9 @@ def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # the run's values go into the parameters cell itself (no injected cell overriding it);
     # written first and executed in place, so the notebook's metadata names a path, not a copy
-    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}), target)
+    values = {k: params[k] for k in stage.params}
+    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **values}), target)
+    remember(run_dir, values)
     try:
         papermill.execute_notebook(str(target), str(target), kernel_name=KERNEL, progress_bar=False,
                                    request_save_on_cell_execute=False, cwd=str(target.parent))

@@ -69,3 +69,31 @@ def test_a_rerun_that_reused_scoring_says_so_not_a_zero_hit_rate():
     assert _scoring_note(reused) == "sentiment scores reused from the previous run"
     assert _scoring_note({"stages": {"score": {"status": "ran"}}, "cache_hit_rate": 0.5}) == \
         "sentiment cache hit rate 50%"
+
+
+def test_a_stale_notebook_tab_cannot_undo_a_newer_setting(recorded_run):
+    from dataclasses import replace
+
+    from audit.common.errors import AuditInputError
+    from audit.run.notebook_copies import ensure
+
+    ensure(recorded_run)   # the run's notebooks, holding timezone = "UTC"
+    runfile.write(replace(runfile.load(recorded_run), timezone="Europe/London"), recorded_run)   # the CLI's change
+    with pytest.raises(AuditInputError, match="still holds 'UTC'.*'Europe/London'"):
+        in_notebook.run_stage(recorded_run, "analysis", timezone="UTC")
+    assert runfile.load(recorded_run).timezone == "Europe/London"
+    in_notebook.run_stage(recorded_run, "analysis", timezone="America/New_York")   # a value typed on purpose
+    assert runfile.load(recorded_run).timezone == "America/New_York"
+    in_notebook.run_stage(recorded_run, "analysis", timezone="America/New_York")   # and run again
+
+
+def test_a_notebook_run_marks_what_it_made_stale(recorded_run):
+    html = recorded_run / runfolder.NOTEBOOKS / "03_analysis.html"
+    html.parent.mkdir(exist_ok=True)
+    html.write_text("<p>the earlier grade</p>")
+    runfolder.write_json({"config": {"timezone": "UTC"}, "stages": {}}, recorded_run / runfolder.RUN_LOG)
+    in_notebook.run_stage(recorded_run, "analysis", timezone="Europe/London")
+    assert not html.exists()
+    stale = runfolder.read_json(recorded_run / runfolder.RUN_LOG)["stale"]
+    assert stale["because"] == "03_analysis.ipynb was run in a notebook"
+    assert runfolder.RUN_LOG in stale["outdated"] and runfolder.AUDIT_JSON in stale["outdated"]
