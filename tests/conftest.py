@@ -14,7 +14,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 @pytest.fixture(scope="session", autouse=True)
 def _private_score_cache(tmp_path_factory):
     """Every test session scores into its own cache file, never ~/.cache."""
-    os.environ["SOCIAL_AUDIT_CACHE"] = str(tmp_path_factory.mktemp("score-cache"))
+    os.environ["SOCIAL_AUDIT_CACHE"] = str(tmp_path_factory.mktemp("score-cache") / "sentiment.sqlite")
 
 
 HOSTILE = [
@@ -75,13 +75,10 @@ def questionnaire_run(small_export, tmp_path_factory):
 
 
 def copy_run(run_dir, out):
-    """A moved copy of a run folder: its audit.yaml now points at the new parent folder."""
+    """A copy of a run folder: its own run (the folder its audit.yaml is in is the run)."""
     import shutil
-    from dataclasses import replace
     from pathlib import Path
 
-    from audit.run import runfile
     target = Path(out) / Path(run_dir).name
     shutil.copytree(run_dir, target)
-    runfile.write(replace(runfile.load(target), out=str(out)), target)
     return target

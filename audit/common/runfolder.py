@@ -7,7 +7,8 @@ A newcomer reads this list to know where everything is:
       audit.yaml            the run's full configuration (social-audit run --config repeats it)
       audit.xlsx            the figures as a typed workbook for slides (audit.report.workbook)
       run_log.json          parameters, stage timings, versions (wall-clock lives here only)
-      quarantine.csv        rejected input rows with a reason each (formula-safe)
+      quarantine.csv        rejected input rows with a reason each (formula-safe), published with
+                            the report (the ingest stage writes .ingest-quarantine.csv)
       messages.parquet      normalised messages with conversation columns
       conversations.parquet one row per conversation
       scores.parquet        sentiment per message
@@ -40,6 +41,8 @@ CONFIG = "audit.yaml"
 AUDIT_XLSX = "audit.xlsx"
 RUN_LOG = "run_log.json"
 QUARANTINE = "quarantine.csv"
+#: the ingest stage's quarantine, published as quarantine.csv with the report it belongs to
+INGEST_QUARANTINE = ".ingest-quarantine.csv"
 MESSAGES = "messages.parquet"
 CONVERSATIONS = "conversations.parquet"
 SCORES = "scores.parquet"

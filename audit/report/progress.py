@@ -29,6 +29,7 @@ from typing import Any
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.report.audit_file import validate
 from audit.report.figures import Figure, figure
 from audit.report.playbook.context import _table
 
@@ -51,9 +52,10 @@ def load_run(path: str | os.PathLike) -> dict:
         raise AuditInputError(f"{path}: no audit.json there. Give the folder of a finished run "
                               f"(outputs/<client>/), made by `social-audit run`.")
     try:
-        return runfolder.read_json(target)
+        data = runfolder.read_json(target)
     except ValueError as exc:
         raise AuditInputError(f"{target} is not valid JSON ({exc}); re-run that audit.") from None
+    return validate(data, target)
 
 
 def _handles(audit: Mapping) -> list[str]:
@@ -86,6 +88,9 @@ def differences(earlier: Mapping, later: Mapping) -> list[str]:
 
 def check_comparable(earlier: Mapping, later: Mapping) -> list[str]:
     """Refuse runs of different handles or rubrics; return notes on what differs but is allowed."""
+    if earlier["client"] != later["client"]:
+        raise AuditInputError(f"These two runs audit different clients ({earlier['client']!r} then, "
+                              f"{later['client']!r} now): compare two audits of the same client.")
     problems = differences(earlier, later)
     if problems:
         raise AuditInputError("These two runs cannot be compared: " + "; ".join(problems) +

@@ -10,7 +10,10 @@ from audit.run.batch import CLIENT_KEYS as BATCH_CLIENT
 from audit.run.batch import FLAGS as BATCH_FLAGS
 from audit.run.batch import TOP_KEYS as BATCH_TOP
 from audit.run.batch import cmd_batch
-from audit.run.parameters import PARAMETERS, Batch, add_flags, check, defaults, given, of_stage
+from audit.run.parameters import BY_NAME, PARAMETERS, Batch, add_flags, check, defaults, given, of_stage
+
+#: the run parameters ``social-audit topics`` takes
+TOPICS_FLAGS = (BY_NAME["device"],)
 
 EPILOG = """examples:
   social-audit run --data data/sample/twcs_sample.csv --client Acme --brand Acme --brand AcmeHelp
@@ -39,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="audit many clients listed in a YAML file",
                            description=f"Run every client in CLIENTS (YAML: {', '.join(p.key for p in BATCH_TOP)}, "
                                        f"clients: [{{{', '.join(p.key for p in BATCH_CLIENT)}}}]; relative paths "
-                                       "are relative to the file). One client's failure is reported and does not "
-                                       "stop the others.")
+                                       "are relative to the file). Every client's settings are checked before the "
+                                       "first starts: one bad client refuses the whole batch. Once started, a "
+                                       "client whose audit fails is reported and does not stop the others.")
     batch.add_argument("clients", help="clients YAML (see data/sample/clients.yaml)")
     add_flags(batch, BATCH_FLAGS, note=lambda p: f"; a client's own `{p.key}:` wins" if p.batch is Batch.CLIENT else "")
     batch.add_argument("--jobs", type=int, default=1, help="clients audited at the same time (default: 1)")
@@ -50,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "values in their parameters cell. Change one, run the notebook (and the "
                                      "ones after it): the run's audit.yaml records the change.")
     lab.add_argument("run_dir", help="a run folder, e.g. outputs/demo/acme")
+    lab.add_argument("--port", type=int, help="the port JupyterLab listens on (default: JupyterLab's, 8888 or the "
+                                              "next free one)")
+    lab.add_argument("--no-browser", dest="browser", action="store_false",
+                     help="start the server without opening a browser (print its address only)")
 
     sent = sub.add_parser("sentiment", help="score the sentiment of a column of texts",
                           description="Score every text of a file and write a CSV with label, score and probabilities.")
@@ -64,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--data", required=True, help="CSV, JSON, JSONL, Parquet or Excel file")
     top.add_argument("--text-column", default="text", help="column holding the texts (default: text)")
     top.add_argument("--out", required=True, help="output CSV")
-    top.add_argument("--device", default="auto", help="auto (GPU when present), cpu, cuda, mps (default: auto)")
+    add_flags(top, TOPICS_FLAGS)
 
     comp = sub.add_parser("compare", help="progress between two audits of the same client",
                           description="Compare two finished run folders of the same client (same handles and "
@@ -85,8 +93,8 @@ def _run_config(args: argparse.Namespace):
     from audit.run.config import RunConfig
 
     values = given(args)
-    if args.config:
-        return replace(runfile.load(args.config), **values)
+    if args.config:  # the run in the file's folder, unless --out names another parent
+        return replace(runfile.load(args.config), **values, **({"folder": None} if "out" in values else {}))
     missing = [p.option for p in PARAMETERS if p.required and p.name not in values]
     if missing:
         raise AuditInputError(f"social-audit run needs {' and '.join(missing)}, "
@@ -101,24 +109,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     summary = run(config, log=lambda m: print(m, flush=True))
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
-          f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}\nrun folder: {summary['run_dir']}")
+          f"{_scoring_note(summary)}\nrun folder: {summary['run_dir']}")
     if summary.get("encoding_note"):
         print(f"note: {summary['data_name']} was {summary['encoding_note']}; ask for a UTF-8 export if texts look garbled.")
     return 0
+
+
+def _scoring_note(summary: dict) -> str:
+    """What scoring did in this run: reused from the previous one, or its cache hit rate."""
+    if summary["stages"].get("score", {}).get("status") == "reused":
+        return "sentiment scores reused from the previous run"
+    return f"sentiment cache hit rate {summary['cache_hit_rate']:.0%}"
 
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import textmodel
     from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.reading.tables import read_table
-    from audit.common import checks
     from audit.common.safeio import write_csv_safe
 
     score = of_stage("score")
-    opts = defaults(score) | given(args, score)
-    checks.input_file("data", args.data)
-    check(opts, score)
-    checks.output_file("out", args.out)
+    opts = _checked(args, score)
     table = read_table(args.data)
     if args.text_column not in table.columns:
         raise AuditInputError(f"{args.data} has no column '{args.text_column}'. Columns found: {', '.join(map(str, table.columns))}. "
@@ -136,10 +147,23 @@ def cmd_sentiment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked(args: argparse.Namespace, params) -> dict:
+    """A table command's options, checked as ``run`` checks them, before the file is read:
+    the input file, each parameter's own check, the output file."""
+    from audit.common import checks
+
+    opts = defaults(of_stage("score")) | defaults(params) | given(args, params)
+    checks.input_file("data", args.data)
+    check(opts, params)
+    checks.output_file("out", args.out)
+    return opts
+
+
 def cmd_topics(args: argparse.Namespace) -> int:
     from audit.topics.command import topics_table
 
-    out = topics_table(args.data, args.text_column, args.out, device=args.device)
+    opts = _checked(args, TOPICS_FLAGS)
+    out = topics_table(args.data, args.text_column, args.out, device=opts["device"])
     print(f"{len(out)} texts -> {args.out} ({out['topic'].max() + 1 if len(out) else 0} topics, "
           f"{(out['topic'] >= 0).mean() if len(out) else 0:.0%} of texts in one)")
     return 0
@@ -148,7 +172,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     from audit.run.lab import lab
 
-    return lab(args.run_dir)
+    return lab(args.run_dir, port=args.port, browser=args.browser)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -49,13 +49,14 @@ class Stage:
 
 STAGES = (
     Stage("ingest", "01_ingest.ipynb",
-          (runfolder.MESSAGES, runfolder.CONVERSATIONS, runfolder.QUARANTINE, runfolder.INGEST_SUMMARY), ("data", "mapping")),
+          (runfolder.MESSAGES, runfolder.CONVERSATIONS, runfolder.INGEST_QUARANTINE, runfolder.INGEST_SUMMARY), ("data", "mapping")),
     Stage("score", "02_sentiment.ipynb",
           (runfolder.SCORES, runfolder.INTENTS, runfolder.SCORE_SUMMARY, runfolder.TOPIC_POSTS, runfolder.TOPIC_MODEL)),
     Stage("analysis", "03_analysis.ipynb",
           (runfolder.METRICS, runfolder.PEERS, runfolder.MATURITY, runfolder.TOPICS), ("rubric", "questionnaire", "holidays")),
     Stage("playbook", "04_playbook.ipynb",
-          (runfolder.PLAYBOOK_JSON, runfolder.PLAYBOOK_HTML, runfolder.AUDIT_JSON, runfolder.AUDIT_XLSX), switched_outputs=(("pdf", runfolder.PLAYBOOK_PDF),)),
+          (runfolder.PLAYBOOK_JSON, runfolder.PLAYBOOK_HTML, runfolder.AUDIT_JSON, runfolder.AUDIT_XLSX,
+           runfolder.QUARANTINE), switched_outputs=(("pdf", runfolder.PLAYBOOK_PDF),)),
 )
 
 
@@ -63,7 +64,11 @@ class _Run:
     """What a run does with its parameters; the fields are the declared parameters."""
 
     def run_dir(self) -> Path:
-        """``<out>/<client-slug>``; the slug can never climb out of ``out``."""
+        """The folder of the run's ``audit.yaml`` when read from one (a copied folder is its own
+        run, a renamed client stays in its folder), else ``<out>/<client-slug>``; the slug can
+        never climb out of ``out``."""
+        if self.folder is not None:
+            return Path(self.folder)
         return safe_child(Path(self.out), slugify(self.client))
 
     def check(self) -> None:
@@ -73,7 +78,8 @@ class _Run:
         run_dir = self.run_dir()
         if run_dir.exists() and not run_dir.is_dir():
             raise AuditInputError(f"{run_dir} is a file; the run folder of {self.client!r} must be a folder.")
-        runfolder.check_owner(run_dir, self.client)
+        if self.folder is None:  # a run's own folder may rename its client
+            runfolder.check_owner(run_dir, self.client)
 
 
 def _field(p: Parameter) -> tuple[str, Any] | tuple[str, Any, Any]:
@@ -84,7 +90,10 @@ def _field(p: Parameter) -> tuple[str, Any] | tuple[str, Any, Any]:
     return p.name, p.type, field(default=p.default)
 
 
-RunConfig = make_dataclass("RunConfig", [_field(p) for p in PARAMETERS], bases=(_Run,), kw_only=True, namespace={
+#: not a parameter: the run folder an ``audit.yaml`` was read from (None: ``<out>/<client-slug>``)
+_FOLDER = ("folder", str | None, field(default=None))
+
+RunConfig = make_dataclass("RunConfig", [*(_field(p) for p in PARAMETERS), _FOLDER], bases=(_Run,), kw_only=True, namespace={
     "__module__": __name__,
     "__doc__": "Everything a consultant can set for one client's audit: one field per declared parameter.",
 })

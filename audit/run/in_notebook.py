@@ -20,8 +20,10 @@ from typing import Any
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.common.runlock import stage_lock
 from audit.run import runfile, stages
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, parameters
+from audit.run.notebook_copies import remember, written_values
 from audit.run.parameters import BY_NAME, Kind
 
 OVERRIDES = "notebook_overrides.json"
@@ -54,10 +56,13 @@ def _stage(name: str):
 
 def _notebook_value(key: str, value: Any) -> Any:
     """``""`` clears an optional setting; a relative path resolves like ``run_dir`` (by the
-    parameter's declared kind: a file-or-name one only when such a file exists)."""
+    parameter's declared kind: a file-or-name one only when such a file exists), one the run
+    creates (the cache) against the notebook's folder."""
     if value == "":
         return None
     kind = BY_NAME[key].kind
+    if kind is Kind.PATH and BY_NAME[key].created and isinstance(value, (str, Path)):
+        return str((Path.cwd() / Path(value).expanduser()).resolve())  # made by the run: need not exist yet
     if kind is Kind.PATH and isinstance(value, (str, Path)):
         return str(resolve(value, key))
     if kind is Kind.FILE_OR_NAME and isinstance(value, (str, Path)):
@@ -79,18 +84,25 @@ def configuration(run_dir: str | Path, stage_name: str, **values: Any):
         raise AuditInputError(f"{', '.join(unknown)}: not a parameter of the {stage_name} stage "
                               f"(its parameters: {', '.join(stage.params)}).")
     recorded = runfile.recorded(config)
+    written = written_values(directory)
     overrides = {}
     for key, value in values.items():
         if value is None:
             continue
         value = _notebook_value(key, value)
-        if value != recorded.get(key):
+        now = recorded.get(key)
+        if key in written and written[key] != now and value == written[key]:
+            raise AuditInputError(
+                f"{key}: this notebook still holds {value!r}, but the run's {runfolder.CONFIG} has said {now!r} "
+                "since the notebook was written; reload the notebook from disk, or type the value you want.")
+        if value != now:
             overrides[key] = value
     return directory, replace(config, **overrides), overrides
 
 
 def _record(directory: Path, stage, config, overrides: dict[str, Any], previous: dict[str, Any]) -> None:
     runfile.write(config, directory)
+    runfolder.claim(directory, config.client)  # a renamed client is renamed within its folder
     log_path = directory / OVERRIDES
     log = runfolder.read_json(log_path) if log_path.exists() else []
     log += [{"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "notebook": stage.notebook, "setting": key,
@@ -110,6 +122,11 @@ def run_stage(run_dir: str | Path, stage_name: str, **values: Any) -> dict[str, 
     """Run one stage for the run in ``run_dir``: the run's configuration, this notebook's overrides
     recorded, the CLI's stage records of this stage and later ones dropped."""
     directory, config, overrides = configuration(run_dir, stage_name, **values)
+    with stage_lock(directory):
+        return _run_stage(directory, stage_name, config, overrides)
+
+
+def _run_stage(directory: Path, stage_name: str, config, overrides: dict[str, Any]) -> dict[str, Any]:
     stage, stale = _stage(stage_name)
     config.check()
     previous = runfile.recorded(runfile.load(directory))
@@ -118,7 +135,28 @@ def run_stage(run_dir: str | Path, stage_name: str, **values: Any) -> dict[str, 
     result = FUNCTIONS[stage_name](directory, **{k: params[k] for k in stage.params})
     if overrides:  # after: a value the stage refused is not recorded
         _record(directory, stage, config, overrides, previous)
+        remember(directory, overrides)
+    _mark_stale(directory, stage, stale)
     return result
+
+
+def _mark_stale(directory: Path, stage, stale) -> None:
+    """What a stage run from a notebook leaves behind, said in ``run_log.json`` (the CLI's record
+    of the run, rewritten by its next run): the later stages' outputs, the log itself, and the
+    no-input HTML export of a re-run notebook, removed (it showed the earlier results)."""
+    for s in stale:
+        (directory / runfolder.NOTEBOOKS / Path(s.notebook).with_suffix(".html")).unlink(missing_ok=True)
+    log_path = directory / runfolder.RUN_LOG
+    if not log_path.is_file():
+        return
+    later = [name for s in stale if s is not stage for name in s.outputs if (directory / name).exists()]
+    log = runfolder.read_json(log_path)
+    log["stale"] = {
+        "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "because": f"{stage.notebook} was run in a notebook",
+        "outdated": [runfolder.RUN_LOG, *later],
+        "refresh": f"social-audit run --config {runfolder.CONFIG} (in this folder)",
+    }
+    runfolder.write_json(log, log_path)
 
 
 def _show_error_briefly(shell, etype, value, tb, tb_offset=None) -> None:

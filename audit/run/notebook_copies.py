@@ -22,6 +22,20 @@ HEADER = ("# This run's values (from ../audit.yaml). Change one and run the note
           "# the run's (recorded in audit.yaml and notebook_overrides.json); then run the next notebooks,\n"
           "# or `social-audit run --config ../audit.yaml` to refresh the whole run folder.\n")
 ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*=")
+#: the value each parameter had when its notebook's parameters cell was last written (a tab
+#: opened before audit.yaml changed still holds it: see :func:`audit.run.in_notebook.configuration`)
+WRITTEN = ".notebook_values.json"
+
+
+def written_values(run_dir: Path) -> dict[str, Any]:
+    """The values the run's notebooks were last written with (none known for older runs)."""
+    path = Path(run_dir) / WRITTEN
+    return runfolder.read_json(path) if path.is_file() else {}
+
+
+def remember(run_dir: Path, values: dict[str, Any]) -> None:
+    """Record that the run's notebooks now hold ``values`` (parameter -> value)."""
+    runfolder.write_json(written_values(run_dir) | values, Path(run_dir) / WRITTEN)
 
 
 def parameters_cell(nb) -> Any:
@@ -77,7 +91,8 @@ def ensure(run_dir: Path) -> list[Path]:
         target = run_dir / runfolder.NOTEBOOKS / stage.notebook
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            values = {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}
-            nbformat.write(prepared(NOTEBOOK_DIR / stage.notebook, values), target)
+            values = {k: params[k] for k in stage.params}
+            nbformat.write(prepared(NOTEBOOK_DIR / stage.notebook, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **values}), target)
+            remember(run_dir, values)
         paths.append(target)
     return paths

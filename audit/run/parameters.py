@@ -62,6 +62,8 @@ class Parameter:
     flag: str | None = None  # default --name-with-dashes, or --no-name for a switch that is on by default
     metavar: str | None = None
     batch_key: str | None = None  # default: the name
+    #: a path the run creates (the cache, the output folder): checked for writability, never for existence
+    created: bool = False
 
     @property
     def required(self) -> bool:
@@ -146,6 +148,12 @@ def _out(v: Mapping[str, Any]) -> None:
     checks.writable_folder("out", v["out"])
 
 
+def _cache(v: Mapping[str, Any]) -> None:
+    from audit.textmodel import cache
+
+    cache.check(v["cache"])
+
+
 def _rubric(v: Mapping[str, Any]) -> None:
     from audit import grading as maturity
 
@@ -193,7 +201,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "in the data)", stage="ingest", batch=Batch.OWN, flag="--brand", metavar="HANDLE"),
     Parameter("mapping", str | None, None, "YAML column mapping for exports not in the TWCS layout", stage="ingest",
               kind=Kind.PATH, batch=Batch.FILE, check=_mapping),
-    Parameter("out", str, "outputs", "parent folder of run folders", kind=Kind.PATH, check=_out),
+    Parameter("out", str, "outputs", "parent folder of run folders", kind=Kind.PATH, check=_out, created=True),
     Parameter("model", str | None, None, "Hugging Face model id (in the local cache) or directory; default: the "
               "bundled offline model", stage="score", group=MODEL, check=lambda v: checks.model(v["model"])),
     Parameter("device", str, "auto", "auto (GPU when present), cpu, cuda, cuda:1, mps", stage="score", group=MODEL,
@@ -206,8 +214,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               check=lambda v: checks.engine(v["engine"])),
     Parameter("scheduler", str | None, None, "Dask scheduler address (with --engine dask); none starts a local "
               "cluster", stage="score", group=MODEL),
-    Parameter("cache", str | None, None, "score cache file (default: $SOCIAL_AUDIT_CACHE or "
-              "~/.cache/social-audit/sentiment.sqlite)", stage="score", kind=Kind.PATH, group=MODEL),
+    Parameter("cache", str | None, None, "score cache file, created if new (default: $SOCIAL_AUDIT_CACHE or "
+              "~/.cache/social-audit/sentiment.sqlite)", stage="score", kind=Kind.PATH, group=MODEL, check=_cache,
+              created=True),
     Parameter("rubric", str | None, None, "maturity rubric YAML (default: audit/grading/rubrics/default.yaml)",
               stage="analysis", kind=Kind.PATH, batch=Batch.CLIENT, group=REPORT, check=_rubric),
     Parameter("questionnaire", str | None, None, "interview answers YAML (see "

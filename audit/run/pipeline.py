@@ -17,11 +17,12 @@ from typing import Any
 import audit
 from audit.common import runfolder
 from audit.common.errors import AuditInputError, StageFailed
+from audit.common.runlock import lock_held_for_kernels, run_lock
 from audit.common.safeio import recover_publish, remove_stale_temps
 from audit.report.render import TEMPLATES
 from audit.run import runfile
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, RunConfig, Stage, parameters
-from audit.run.notebook_copies import RUN_DIR_FROM_NOTEBOOK, prepared
+from audit.run.notebook_copies import RUN_DIR_FROM_NOTEBOOK, prepared, remember
 
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 KERNEL = "python3"
@@ -51,7 +52,9 @@ def execute_stage(stage: Stage, params: dict[str, Any], run_dir: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     # the run's values go into the parameters cell itself (no injected cell overriding it);
     # written first and executed in place, so the notebook's metadata names a path, not a copy
-    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **{k: params[k] for k in stage.params}}), target)
+    values = {k: params[k] for k in stage.params}
+    nbformat.write(prepared(source, {"run_dir": RUN_DIR_FROM_NOTEBOOK, **values}), target)
+    remember(run_dir, values)
     try:
         papermill.execute_notebook(str(target), str(target), kernel_name=KERNEL, progress_bar=False,
                                    request_save_on_cell_execute=False, cwd=str(target.parent))
@@ -83,10 +86,16 @@ def export_analysis_html(notebook: Path) -> Path:
 
 
 def run(config: RunConfig, log=print) -> dict[str, Any]:
-    """Run (or resume) every stage for one client; returns the run summary."""
+    """Run (or resume) every stage for one client, holding the run folder's lock; returns the
+    run summary."""
     config.check()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
+    with run_lock(run_dir), lock_held_for_kernels(run_dir):
+        return _run(config, run_dir, log)
+
+
+def _run(config: RunConfig, run_dir: Path, log) -> dict[str, Any]:
     runfolder.claim(run_dir, config.client)
     recover_publish(run_dir)
     remove_stale_temps(run_dir)  # debris of a killed run's atomic writes

@@ -22,8 +22,11 @@ from audit.common.safeio import atomic_write_text
 from audit.run.config import RunConfig
 from audit.run.parameters import BY_NAME, PARAMETERS, Kind, read_settings
 
-#: what a run *is*: every parameter but the one-off switches of a single command
-RECORDED = tuple(p.name for p in PARAMETERS if p.kind is not Kind.ONE_OFF)
+#: what a run *is*: every parameter but the one-off switches of a single command, and ``out``:
+#: the folder the file is in is the run (a copied folder is its own run)
+RECORDED = tuple(p.name for p in PARAMETERS if p.kind is not Kind.ONE_OFF and p.name != "out")
+#: settings older audit.yaml files hold that are now read from where the file is
+IGNORED = ("out",)
 
 
 def _is_path(key: str, value: Any, base: Path) -> bool:
@@ -67,6 +70,8 @@ def load(path: str | Path):
         raise AuditInputError(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise AuditInputError(f"{path} must be a mapping of setting: value (see `social-audit run --help`).")
+    for key in IGNORED:
+        raw.pop(key, None)
     known = list(RECORDED)
     unknown = [k for k in raw if k not in known]
     if unknown:
@@ -77,7 +82,8 @@ def load(path: str | Path):
         if _is_path(key, value, path.parent):
             raw[key] = str((path.parent / value).resolve())
     try:
-        config = TypeAdapter(RunConfig).validate_python(raw)
+        config = TypeAdapter(RunConfig).validate_python(
+            {**raw, "out": str(path.parent.resolve().parent), "folder": str(path.parent.resolve())})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
         raise AuditInputError(f"{path} is not a valid run configuration: {problems}.") from None

@@ -39,7 +39,7 @@ def ingest(run_dir: str | Path, data: str | Path, mapping: str | Path | None = N
         quarantine = redact_frame(quarantine.astype({c: "string" for c in raw}), all_brands, text_columns=raw)
     runfolder.write_parquet(messages, run_dir / runfolder.MESSAGES)
     runfolder.write_parquet(conversations, run_dir / runfolder.CONVERSATIONS)
-    write_csv_safe(quarantine, run_dir / runfolder.QUARANTINE)
+    write_csv_safe(quarantine, run_dir / runfolder.INGEST_QUARANTINE)  # published with the report
     summary = {
         "data": Path(data).name,
         "brands_in_data": all_brands,
@@ -179,6 +179,7 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
         runfolder.PLAYBOOK_PDF: render.pdf_bytes(html) if pdf else None,
         runfolder.AUDIT_JSON: runfolder.dumps(audit).encode("utf-8"),
         runfolder.AUDIT_XLSX: workbook.content(run_dir, audit, messages, conversations),
+        runfolder.QUARANTINE: (run_dir / runfolder.INGEST_QUARANTINE).read_bytes(),
     })
     return {"level": audit["maturity"]["level"], "html": str(run_dir / runfolder.PLAYBOOK_HTML),
             "pdf": str(run_dir / runfolder.PLAYBOOK_PDF) if pdf else None}

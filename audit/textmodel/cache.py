@@ -31,9 +31,33 @@ VECTOR_TABLE = "embeddings"
 
 
 def default_path() -> Path:
-    """``$SOCIAL_AUDIT_CACHE`` or ``~/.cache/social-audit/sentiment.sqlite`` (shared by all clients)."""
-    root = os.environ.get("SOCIAL_AUDIT_CACHE") or Path.home() / ".cache" / "social-audit"
-    return Path(root) / "sentiment.sqlite"
+    """``$SOCIAL_AUDIT_CACHE`` or ``~/.cache/social-audit/sentiment.sqlite`` (shared by all clients).
+
+    The variable names the cache *file*, as ``--cache`` does: one meaning for both."""
+    value = os.environ.get("SOCIAL_AUDIT_CACHE")
+    return Path(value).expanduser() if value else Path.home() / ".cache" / "social-audit" / "sentiment.sqlite"
+
+
+def check(path: str | Path | None) -> Path:
+    """Open the cache a run will use (``path``, else :func:`default_path`) and write to it once,
+    before any stage: a cache is an output, so a new file is created here, and a folder, a
+    read-only file or a file that is not SQLite is one clear message, never a failed score stage."""
+    from audit.common.checks import writable_folder
+    from audit.common.errors import AuditInputError
+
+    target = Path(path).expanduser() if path else default_path()
+    name = f"--cache {path}" if path else f"the score cache {target} ($SOCIAL_AUDIT_CACHE or the default)"
+    if target.is_dir():
+        raise AuditInputError(f"{name}: is a folder; give a file such as {target / 'sentiment.sqlite'}.")
+    if target.exists() and not os.access(target, os.R_OK | os.W_OK):
+        raise AuditInputError(f"{name}: is read-only; make it writable or give another file.")
+    writable_folder("cache", target.parent)  # SQLite writes its journal beside the file
+    try:
+        ScoreCache(target).close()
+    except sqlite3.DatabaseError as exc:
+        raise AuditInputError(f"{name}: cannot be used as a SQLite score cache ({exc}); "
+                              "delete it or give another file.") from None
+    return target
 
 
 def text_keys(texts: Sequence[str]) -> list[bytes]:

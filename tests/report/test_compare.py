@@ -141,3 +141,31 @@ def test_intervals_in_audit_json_decide_medians_and_show_as_evidence(runs):
     assert table["90th percentile first response"]["then_evidence"] == "95% CI at least 50 min"
     assert table["Customer conversations answered"]["then_evidence"] == "95% CI 43%-57%"
     assert rows["response_rate"]["basis"].startswith("two-proportion z-test")  # counts win for shares
+
+
+@pytest.mark.parametrize("tamper", [
+    lambda a: [],
+    lambda a: {},
+    lambda a: {k: v for k, v in a.items() if k != "maturity"},
+    lambda a: {**a, "maturity": {**a["maturity"], "score": str(a["maturity"]["score"])}},
+    lambda a: {**a, "metrics": {**a["metrics"], "scope": {**a["metrics"]["scope"], "client_handles": "AcmeHelp"}}},
+    lambda a: {**a, "schema_version": "9.0"},
+], ids=["list", "empty", "no-maturity", "score-as-text", "handles-as-text", "future-version"])
+def test_a_tampered_audit_json_is_one_sentence(runs, tmp_path, capsys, tamper):
+    bad = tmp_path / "bad"
+    shutil.copytree(runs / "q2", bad)
+    audit = json.loads((bad / runfolder.AUDIT_JSON).read_text())
+    (bad / runfolder.AUDIT_JSON).write_text(json.dumps(tamper(audit)))
+    assert cli.main(["compare", str(runs / "q1"), str(bad), "--out", str(tmp_path / "p"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_two_clients_auditing_the_same_handle_are_refused(runs, tmp_path, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(runs / "q2", other)
+    audit = json.loads((other / runfolder.AUDIT_JSON).read_text())
+    (other / runfolder.AUDIT_JSON).write_text(json.dumps({**audit, "client": "Globex"}))
+    assert cli.main(["compare", str(runs / "q1"), str(other), "--out", str(tmp_path / "p"), "--no-pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "'Acme'" in err and "'Globex'" in err

@@ -110,14 +110,16 @@ def test_audit_yaml_round_trips_every_recorded_parameter(tmp_path, monkeypatch):
     (tmp_path / "run").mkdir()
     runfile.write(config, tmp_path / "run")
     written = yaml.safe_load((tmp_path / "run" / "audit.yaml").read_text())
-    assert set(written) == {p.name for p in PARAMETERS if p.kind is not Kind.ONE_OFF}
+    # every parameter but the one-off switches and `out`: the folder the file is in is the run
+    assert set(written) == {p.name for p in PARAMETERS if p.kind is not Kind.ONE_OFF} - {"out"}
     for p in PARAMETERS:
-        if p.kind is Kind.PATH:
+        if p.kind is Kind.PATH and p.name != "out":
             assert written[p.name] == str((tmp_path / other(p)).resolve()), p.name  # absolute
     loaded = runfile.load(tmp_path / "run")
     one_off = {p.name: p.default for p in PARAMETERS if p.kind is Kind.ONE_OFF}
     absolute = {p.name: str((tmp_path / other(p)).resolve()) for p in PARAMETERS if p.kind is Kind.PATH}
-    assert loaded == replace(config, **one_off, **absolute)
+    folder = {"out": str(tmp_path.resolve()), "folder": str((tmp_path / "run").resolve())}
+    assert loaded == replace(config, **one_off, **(absolute | folder))
 
 
 def test_audit_yaml_reads_relative_paths_against_itself_and_dates_as_text(tmp_path):
