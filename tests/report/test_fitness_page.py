@@ -54,3 +54,12 @@ def test_failed_concentration_withholds_projections():
     _, figures, _ = demo("Acme")
     assert playbook.baseline({**figures, "fitness": gate}).can_project is False
     assert playbook.baseline(figures).can_project is True
+
+
+def test_the_sentiment_captions_state_the_share_left_unread():
+    from audit.report.playbook.fitness import unread_note
+
+    inbound = pd.DataFrame({"language": ["en"] * 7 + ["ja", "ja", "fr"], "readable": [True] * 7 + [False] * 3})
+    assert unread_note(inbound) == (" 3 customer posts (30%) in languages the text model cannot read (ja, fr) "
+                                    "are left out of these shares.")
+    assert unread_note(inbound.assign(readable=True)) == ""

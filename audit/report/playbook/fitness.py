@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from audit.report.format import number, percent
+from audit.report.playbook.context import plural
 
 #: what each check asks, in the client's words, and how its value reads
 TITLES: dict[str, tuple[str, str]] = {
@@ -56,3 +59,16 @@ def mark_sections(toc: list[dict], fitness: Mapping) -> None:
     for entry in toc:
         entry["fitness"] = [{**m, "question": TITLES.get(m["check"], (m["check"], ""))[0]}
                             for m in (fitness.get("marks") or {}).get(entry["id"], [])]
+
+
+def unread_note(inbound: pd.DataFrame) -> str:
+    """The sentence under every text-derived share: how many customer posts the model could not
+    read (and in which languages), left out of it. Empty when all were read."""
+    if "readable" not in inbound or not len(inbound):
+        return ""
+    unread = inbound.loc[~inbound["readable"].fillna(True).astype(bool)]
+    if unread.empty:
+        return ""
+    langs = ", ".join(str(k) for k in unread["language"].value_counts().index[:5])
+    return (f" {plural(len(unread), 'customer post')} ({percent(len(unread) / len(inbound))}) in languages the "
+            f"text model cannot read ({langs}) are left out of these shares.")
