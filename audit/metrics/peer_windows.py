@@ -17,20 +17,20 @@ from audit.conversations import window
 from audit.metrics import business_hours as BH
 from audit.metrics.prepare import prepare
 from audit.metrics.registry import _interval_n, _intervals, _values, compute_scope
-from audit.metrics.scope import scope, service_handles
+from audit.metrics.scope import brand_handles, scope, service_handles
 
 
-def own_windows(messages: pd.DataFrame, conversations: pd.DataFrame, peers: Iterable[str], *,
+def own_windows(messages: pd.DataFrame, conversations: pd.DataFrame, client: Iterable[str], *,
                 tz: str = "UTC", business_hours: BH.BusinessHours | None = None,
                 since: object = None, until: object = None,
                 service_handles_config: Iterable[str] = ()) -> dict[str, dict]:
     """``by_brand``, ``intervals.by_brand``, ``interval_n.by_brand`` and ``windows`` (start, end,
-    days) of each peer handle, each over that peer's own window of the whole export."""
-    peers = list(peers)
+    days) of every brand handle of the whole export but the ``client``'s, each over its own
+    window (a peer active only outside the client's period is still a peer)."""
     out: dict[str, dict] = {"by_brand": {}, "intervals": {}, "interval_n": {}, "windows": {}}
-    if not peers:
-        return out
     prep = prepare(messages, conversations, tz, business_hours)
+    mine = {h.lstrip("@").casefold() for h in client}
+    peers = [h for k, h in brand_handles(prep).items() if k not in mine]
     service = service_handles(peers, service_handles_config)
     for handle in peers:
         span = window.of_handles(messages, [handle], since=since, until=until, tz=tz)
@@ -51,4 +51,5 @@ def merge(figures: dict, peers: Mapping[str, dict]) -> dict:
         figures["intervals"]["by_brand"][handle] = peers["intervals"][handle]
         figures["interval_n"]["by_brand"][handle] = peers["interval_n"][handle]
     figures["scope"]["peer_windows"] = dict(peers["windows"])
+    figures["scope"]["peer_handles"] = sorted(peers["by_brand"])
     return figures

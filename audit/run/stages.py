@@ -145,7 +145,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
                                   days=span.days(timezone))
     figures["scope"]["window"] = jsonable(span.to_dict(timezone))
     figures = jsonable(peer_windows.merge(figures, peer_windows.own_windows(
-        *everything, figures["scope"]["peer_handles"], tz=timezone, business_hours=hours, since=since, until=until)))
+        *everything, brands, tz=timezone, business_hours=hours, since=since, until=until)))
     figures["fitness"] = jsonable(fitness.of_client(messages, conversations, brands, figures["by_brand"],
                                                     days=span.days(timezone), tz=timezone))
     peer_table = peers.from_metrics(figures)

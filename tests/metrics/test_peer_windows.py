@@ -31,9 +31,17 @@ def test_client_rates_use_its_period_and_peers_use_theirs():
     assert figures["scope"]["period"]["days"] == 7
     assert figures["overall"]["inbound_per_day"] == 2.0                 # 14 posts / 7 days, not 14 / 59
     assert figures["by_brand"]["PeerHelp"]["customer_conversations"] == 4  # peer inside the client's week only
-    own = peer_windows.own_windows(m, c, ["PeerHelp"])
+    own = peer_windows.own_windows(m, c, ["AcmeHelp"])
     merged = peer_windows.merge(figures, own)
     assert merged["by_brand"]["PeerHelp"]["customer_conversations"] == 30
     assert abs(merged["by_brand"]["PeerHelp"]["inbound_per_day"] - 30 / 59) < 1e-9
     assert merged["scope"]["peer_windows"]["PeerHelp"]["days"] == 59
     assert merged["by_brand"]["AcmeHelp"]["customer_conversations"] == 14
+
+
+def test_a_peer_active_only_outside_the_clients_period_is_still_ranked_on_its_own():
+    m, c = _export()
+    late = m["brand"].eq("PeerHelp") & (m["created_at"] < START + pd.Timedelta(days=30))
+    m, c = m.loc[~late], c.loc[c["conversation_id"].isin(m.loc[~late, "conversation_id"])]
+    own = peer_windows.own_windows(m, c, ["acmehelp"])
+    assert list(own["by_brand"]) == ["PeerHelp"] and own["by_brand"]["PeerHelp"]["customer_conversations"] == 15
