@@ -32,6 +32,9 @@ ENDS_WITH_BRAND_WARN, ENDS_WITH_BRAND_FAIL = 0.95, 0.99
 #: is a slice of a much larger desk's traffic (78 agents signing 102 conversations).
 AGENTS_MIN = 5
 CONVERSATIONS_PER_AGENT_WARN, CONVERSATIONS_PER_AGENT_FAIL = 10.0, 3.0
+#: broken links: brand replies to posts the export does not hold (a random sample of posts keeps
+#: the replies and drops what they answer) make every conversation look unanswered.
+ORPHAN_WARN, ORPHAN_FAIL = 0.10, 0.50
 #: surges: one clock hour holding this share of a week-or-longer period's customer posts is a
 #: crawl or a campaign burst before it is a service pattern (a steady week spreads over 168 hours).
 SURGE_MIN_POSTS = 20
@@ -47,6 +50,7 @@ UNDERMINES: dict[str, tuple[str, ...]] = {
     "selection_answered": ("current_state", "kpis"),
     "selection_ends_with_brand": ("current_state", "kpis"),
     "extract_signs": ("coaching", "staffing"),
+    "orphan_replies": ("executive_summary", "current_state", "kpis", "escalation"),
     "surges": ("escalation", "topics"),
     "languages": ("current_state", "triage", "topics"),
 }
@@ -143,6 +147,18 @@ def extract_signs(agents: int, conversations: int) -> dict:
                   + (": this export holds a slice of the desk's traffic." if status != PASS else "."))
 
 
+def orphan_replies(reply_unknown: pd.Series) -> dict:
+    """Share of the client's replies that answer a post missing from the export (``reply_to_unknown``)."""
+    n = len(reply_unknown)
+    if not n:
+        return _entry("orphan_replies", PASS, None, "No brand replies.")
+    value = float(reply_unknown.fillna(False).astype(bool).mean())
+    status = _status(value, ORPHAN_WARN, ORPHAN_FAIL)
+    return _entry("orphan_replies", status, round(value, 4),
+                  f"{value:.0%} of {n:,} brand replies answer a post the export does not hold"
+                  + (": response rates and reply times here understate the desk." if status != PASS else "."))
+
+
 def surges(posted_local: pd.Series, days: int) -> dict:
     """Share of the client's customer posts in its single busiest clock hour."""
     n = len(posted_local)
@@ -181,7 +197,7 @@ def summary(checks: list[dict]) -> dict:
 
 
 def assess(conversations: pd.DataFrame, inbound: pd.DataFrame, brands: pd.DataFrame, *, agents: int,
-           days: pd.DatetimeIndex, tz: str = "UTC") -> dict:
+           days: pd.DatetimeIndex, tz: str = "UTC", reply_unknown: pd.Series | None = None) -> dict:
     """The gate on the client's rows: ``conversations`` its customer-opened conversations (with
     ``opened_at``, ``last_brand_at``, ``last_customer_at``), ``inbound`` its customer posts (with
     ``created_at``, ``language``, ``readable``), ``brands`` one row per brand in the export."""
@@ -192,6 +208,7 @@ def assess(conversations: pd.DataFrame, inbound: pd.DataFrame, brands: pd.DataFr
     checks = [period_length(days), concentration(opened, days), gaps(opened, days),
               selection_answered(brands), selection_ends_with_brand(conversations),
               extract_signs(agents, len(conversations)),
+              orphan_replies(reply_unknown if reply_unknown is not None else pd.Series(dtype=bool)),
               surges(inbound["created_at"].dt.tz_convert(tz), len(days)), language_check]
     return {"checks": checks, "languages": mix, **summary(checks)}
 
@@ -212,4 +229,5 @@ def of_client(messages: pd.DataFrame, conversations: pd.DataFrame, handles: list
     brands = pd.DataFrame([{"brand": h, "conversations": v.get("customer_conversations") or 0,
                             "response_rate": v.get("response_rate")} for h, v in by_brand.items()],
                           columns=["brand", "conversations", "response_rate"])
-    return assess(convs, mine.loc[customer], brands, agents=agents, days=days, tz=tz)
+    unknown = replies["reply_to_unknown"] if "reply_to_unknown" in replies else pd.Series(False, index=replies.index)
+    return assess(convs, mine.loc[customer], brands, agents=agents, days=days, tz=tz, reply_unknown=unknown)

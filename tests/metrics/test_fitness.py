@@ -111,3 +111,10 @@ def test_a_mixed_language_export_states_the_unread_share_and_the_mix():
     assert "30%" in check["detail"]
     _, fine = fitness.language_mix(pd.Series(["en"] * 99 + ["fr"]), pd.Series([True] * 99 + [False]))
     assert fine["status"] == "pass"
+
+
+def test_replies_to_posts_the_export_lacks_are_an_extract():
+    # 3 of 4 replies answer posts missing from the export (a random sample of rows)
+    check = fitness.orphan_replies(pd.Series([True, True, True, False]))
+    assert check["value"] == 0.75 and check["status"] == "fail" and "executive_summary" in check["undermines"]
+    assert fitness.orphan_replies(pd.Series([False] * 19 + [True]))["status"] == "pass"   # 5%

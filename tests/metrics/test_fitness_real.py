@@ -42,6 +42,7 @@ def test_the_gate_sees_the_extract_and_the_language_mix():
     _, _, gate = _amazon()
     checks = {c["check"]: c for c in gate["checks"]}
     assert checks["extract_signs"]["status"] == "fail"          # 137 agents sign 245 conversations
+    assert checks["orphan_replies"]["status"] == "fail"         # random sampling broke the reply links
     assert checks["languages"]["status"] == "warn" and 0.10 < checks["languages"]["value"] < 0.15
     assert gate["languages"]["en"] > 0.7 and gate["languages"]["fr"] > 0.04 and gate["languages"]["ja"] > 0.01
     assert checks["period_length"]["status"] == "pass" and checks["surges"]["status"] == "pass"

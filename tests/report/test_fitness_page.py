@@ -27,15 +27,17 @@ def _book(gate: dict | None) -> dict:
 
 def test_a_two_day_extract_is_flagged_on_page_one_and_its_sections_are_marked():
     days = pd.date_range("2024-03-04", periods=2, freq="D", tz="UTC")
-    book = _book(_gate(fitness.period_length(days), fitness.extract_signs(78, 102)))
+    _, languages = fitness.language_mix(pd.Series(["en"] * 7 + ["ja"] * 3), pd.Series([True] * 7 + [False] * 3))
+    book = _book(_gate(fitness.period_length(days), fitness.extract_signs(78, 102), languages))
     assert book["fitness"]["status"] == "fail" and book["fitness"]["projections"] is False
     marked = {e["id"]: [m["check"] for m in e["fitness"]] for e in book["toc"] if e["fitness"]}
     assert marked["staffing"] == ["period_length", "extract_signs"] and marked["coaching"] == ["extract_signs"]
+    assert marked["current_state"] == ["period_length", "languages"]
     assert "executive_summary" not in marked
     html = render.render_html(book)
     cover = html[html.index('class="cover"'):html.index('class="toc')]
     assert "Can this export support an audit?" in cover and "78 agents sign replies" in cover
-    assert "ja 30%" in cover
+    assert "ja 30%" in cover and "Weekly and monthly projections are withheld" in cover
     staffing = html[html.index('id="staffing"'):]
     assert "Read with care: the export limits this section" in staffing[:3000]
 

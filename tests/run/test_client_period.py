@@ -20,7 +20,7 @@ def test_the_clients_week_not_the_exports_two_months(tmp_path):
     assert audit["metrics"]["by_brand"]["OtherCo"]["customer_conversations"] == 60
     checks = {c["check"]: c for c in audit["fitness"]["checks"]}
     assert set(checks) == {"period_length", "concentration", "gaps", "selection_answered",
-                           "selection_ends_with_brand", "extract_signs", "surges", "languages"}
+                           "selection_ends_with_brand", "extract_signs", "orphan_replies", "surges", "languages"}
     assert checks["period_length"]["status"] == "warn"                    # a week: under four
     assert all(set(c) >= {"check", "status", "value", "detail"} for c in audit["fitness"]["checks"])
     assert "fitness" not in audit["metrics"]

@@ -17,13 +17,14 @@ TITLES: dict[str, tuple[str, str]] = {
     "selection_answered": ("Not a sample picked for answered conversations?", "share"),
     "selection_ends_with_brand": ("Not a sample picked to end on a brand reply?", "share"),
     "extract_signs": ("The whole desk's traffic, not a slice of it?", "per_agent"),
+    "orphan_replies": ("Replies linked to the posts they answer?", "share"),
     "surges": ("Surges that are real events, not collection artefacts?", "share"),
     "languages": ("Written in a language the text model reads?", "share"),
 }
 VERDICT = {"pass": "This export can support the audit.",
            "warn": "This export can support the audit, with the limits marked below and on the pages they affect.",
-           "fail": "Parts of this export cannot support an audit: the pages they undermine are marked, and "
-                   "projections from them are withheld."}
+           "fail": "Parts of this export cannot support an audit: the pages they undermine are marked with "
+                   "the reason."}
 STATUS_WORD = {"pass": "Pass", "warn": "Check", "fail": "Fail"}
 
 
