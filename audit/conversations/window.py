@@ -16,10 +16,12 @@ The rule (automatic, per side, unless ``since``/``until`` set that side explicit
    it are *stray*: isolated from the dense body by a quiet period longer than any the body shows.
 
 A conversation belongs to the window when it was opened in it; its later posts come with it.
+The window is found on the client's own posts (:func:`of_handles`): a client with 49 days of
+conversations in a 417-day multi-brand export is measured over its 49 days, not the export's.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -166,6 +168,22 @@ def find(created_at: pd.Series, message_ids: pd.Series | None = None, *, since: 
     excluded = pd.DataFrame({"message_id": ids[out].astype(str).to_numpy(), "created_at": when[out].to_numpy(),
                              "reason": reason[out].astype(str).to_numpy()})
     return Window(start, end, start_source, end_source, excluded)
+
+
+def handle_rows(messages: pd.DataFrame, handles: Iterable[str]) -> pd.Series:
+    """Posts that belong to ``handles``: written by them, or in a conversation with them (the
+    customer posts addressed to them). Handles compare without '@' and case-insensitively."""
+    keys = {str(h).lstrip("@").casefold() for h in handles}
+    key = (lambda col: messages[col].astype("string").str.lstrip("@").str.casefold().isin(keys).fillna(False))
+    return (key("author") | key("brand")).astype(bool)
+
+
+def of_handles(messages: pd.DataFrame, handles: Iterable[str], *, since: object = None, until: object = None,
+               tz: str = "UTC", now: pd.Timestamp | None = None) -> Window:
+    """The analysis window of ``handles``' own posts (see :func:`handle_rows`): the period of a
+    client, or of one peer for the peer table."""
+    own = messages.loc[handle_rows(messages, handles)]
+    return find(own["created_at"], own["message_id"], since=since, until=until, tz=tz, now=now)
 
 
 def _body_edges(sorted_times: pd.Series) -> tuple[int, int]:

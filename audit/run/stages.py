@@ -73,7 +73,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
     """Sentiment and triage for every message (one pass of the bundled model), the primary
     intent and the topic of every customer post."""
     from audit import textmodel
-    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
+    from audit.textmodel import TRIAGE_COLUMNS, language, primary_intent
     from audit.topics.stage import write_assignments as write_topic_assignments
 
     run_dir = Path(run_dir)
@@ -90,9 +90,13 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
         "p_positive": scored["p_positive"].to_numpy(),
         **{c: scored[c].to_numpy() for c in TRIAGE_COLUMNS},
     })
-    customer = messages["is_customer"].to_numpy()
+    customer = messages["is_customer"].fillna(False).to_numpy(dtype=bool)
+    scores = language.unread_left_out(scores, customer, messages.loc[customer, "text"])
     intents = primary_intent(scores.loc[customer, list(TRIAGE_COLUMNS)].reset_index(drop=True))
     intents.insert(0, "message_id", messages.loc[customer, "message_id"].to_numpy())
+    unread = ~scores.loc[customer, "readable"].to_numpy(dtype=bool)
+    intents["intent"] = intents["intent"].astype("object").mask(unread)
+    intents.loc[unread, "intent_confidence"] = float("nan")
     runfolder.write_parquet(scores, run_dir / runfolder.SCORES)
     runfolder.write_parquet(intents.reset_index(drop=True), run_dir / runfolder.INTENTS)
     topic_model = write_topic_assignments(run_dir, messages.loc[customer], device=device, cache=cache)
@@ -104,6 +108,7 @@ def score(run_dir: str | Path, model: str | None = None, device: str = "auto", b
         "engine": engine,
         "sentiment_mix": scores["sentiment"].value_counts().sort_index().to_dict(),
         "intent_mix": intents["intent"].value_counts().sort_index().to_dict(),
+        "languages": scores.loc[customer, "language"].value_counts().sort_index().to_dict(),
         "topics": len(topic_model["topics"]),
     }
     runfolder.write_json(summary, run_dir / runfolder.SCORE_SUMMARY)
@@ -122,7 +127,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     from audit import grading as maturity
     from audit.metrics import registry as metrics
     from audit.metrics.jsonable import jsonable
-    from audit.metrics import peers
+    from audit.metrics import fitness, peers, peer_windows
     from audit.conversations import window
     from audit.topics import stage as topic_stage
 
@@ -131,11 +136,18 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     summary = runfolder.read_json(run_dir / runfolder.INGEST_SUMMARY)
     brands = summary["client_brands"]
     hours = bh.parse(business_hours or bh.DEFAULT_SPEC, holidays, timezone)  # refuses an unknown zone
-    span = window.find(messages["created_at"], messages["message_id"], since=since, until=until, tz=timezone)
+    # the period is the client's own (its handles' posts and the posts addressed to them); peers
+    # keep their own periods, for the peer table only
+    span = window.of_handles(messages, brands, since=since, until=until, tz=timezone)
+    everything = messages, conversations
     messages, conversations = span.select(messages, conversations)
     figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours,
                                   days=span.days(timezone))
     figures["scope"]["window"] = jsonable(span.to_dict(timezone))
+    figures = jsonable(peer_windows.merge(figures, peer_windows.own_windows(
+        *everything, brands, tz=timezone, business_hours=hours, since=since, until=until)))
+    figures["fitness"] = jsonable(fitness.of_client(messages, conversations, brands, figures["by_brand"],
+                                                    days=span.days(timezone), tz=timezone))
     peer_table = peers.from_metrics(figures)
     grade = maturity.grade(figures, maturity.load_rubric(rubric),
                            maturity.load_questionnaire(questionnaire) if questionnaire else None)
@@ -241,6 +253,7 @@ def assemble(run_dir: str | Path, client: str, book: dict | None = None, write: 
         "topics": _optional_json(run_dir / runfolder.TOPICS),
         "playbook": json.loads(runfolder.dumps(book)) if book is not None else runfolder.read_json(run_dir / runfolder.PLAYBOOK_JSON),
     }
+    audit["fitness"] = audit["metrics"].pop("fitness", None)  # the gate: one copy, at the top
     audit["accounting"] = audit["ingest"]["accounting"]
     if write:
         runfolder.write_json(audit, run_dir / runfolder.AUDIT_JSON)

@@ -96,3 +96,24 @@ def test_select_keeps_whole_conversations_opened_inside_and_round_trips():
     again = window.Window.from_dict(w.to_dict())
     m2, c2 = again.select(messages, conversations)
     assert m2.equals(m) and c2.equals(c)
+
+
+def test_the_period_is_the_clients_own_not_the_exports():
+    """A client with 7 days of conversations in a 60-day multi-brand export is measured over 7 days:
+    its handle's posts and the customer posts addressed to it, never a peer's."""
+    from tests.helpers.frames import build, conversation
+
+    start = pd.Timestamp("2024-01-01 10:00", tz="UTC")
+    rows = []
+    for d in range(0, 60, 2):      # the peer posts every other day for 60 days
+        rows += conversation(f"p{d}", "PeerHelp", f"u{d}", start + pd.Timedelta(days=d),
+                             [(0, f"u{d}", "hello"), (5, "PeerHelp", "hi")])
+    for d in range(20, 27):        # the client, 20-26 January: 7 days
+        rows += conversation(f"a{d}", "AcmeHelp", f"v{d}", start + pd.Timedelta(days=d),
+                             [(0, f"v{d}", "@AcmeHelp help"), (30, "AcmeHelp", "on it")])
+    m, c = build(rows)
+    everything = window.find(m["created_at"], m["message_id"], now=NOW)
+    mine = window.of_handles(m, ["@acmehelp"], now=NOW)
+    assert len(everything.days()) == 59 and len(mine.days()) == 7
+    assert mine.start == start + pd.Timedelta(days=20) and mine.end == start + pd.Timedelta(days=26, minutes=30)
+    assert window.handle_rows(m, ["AcmeHelp"]).sum() == 14

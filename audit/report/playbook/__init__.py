@@ -26,6 +26,7 @@ from audit.report.playbook.context import (SECTIONS, Baseline, Context, _dimensi
 from audit.report.playbook.coaching import build_coaching
 from audit.report.playbook.current_state import build_current_state
 from audit.report.playbook.escalation import build_escalation
+from audit.report.playbook.fitness import build_fitness, mark_sections
 from audit.report.playbook.evidence import (INTENTS, SENTIMENTS, complaint_counts, sentiment_mix,
                                      trigger_evidence, weekly_sentiment)
 from audit.report.playbook.guidelines import build_guidelines
@@ -94,6 +95,8 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label
                          else "30/60/90-day plan to hold the level")
     toc = [{"id": sid, "number": i + 1, "title": titles[sid]} for i, (sid, _) in enumerate(SECTIONS)]
+    fitness = build_fitness(metrics)
+    mark_sections(toc, fitness)
     book = {
         "schema_version": SCHEMA_VERSION,
         "meta": {
@@ -108,6 +111,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
                            if grade_view.next_level else None),
         },
         "toc": toc,
+        "fitness": fitness,
         **{sid: sections[sid] for sid, _ in SECTIONS},
         "charts": _charts(ctx, mix, trend, staff),
         "inputs": ctx.inputs,

@@ -186,6 +186,7 @@ class Baseline:
     days: int
     start: str | None
     end: str | None
+    projections_ok: bool = True   # the fitness gate found no concentration/gap/short-period failure
 
     @property
     def weeks(self) -> float:
@@ -193,8 +194,9 @@ class Baseline:
 
     @property
     def can_project(self) -> bool:
-        """Monthly or weekly projections only from at least four weeks of data."""
-        return self.days >= MIN_DAYS_TO_PROJECT
+        """Monthly or weekly projections only from at least four weeks of data that the fitness
+        gate did not find concentrated on a few days or full of holes."""
+        return self.days >= MIN_DAYS_TO_PROJECT and self.projections_ok
 
 
 def baseline(metrics: Mapping) -> Baseline:
@@ -226,6 +228,7 @@ def baseline(metrics: Mapping) -> Baseline:
         days=int(period.get("days") or 0),
         start=period.get("start"),
         end=period.get("end"),
+        projections_ok=bool((metrics.get("fitness") or {}).get("projections", True)),
     )
 
 

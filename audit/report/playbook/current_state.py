@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
 from audit.report.playbook.context import Context, _below, _fig, _table, _tile, interval_of, plural, span
+from audit.report.playbook.fitness import unread_note
 from audit.report.playbook.summary import hours_sentence
 from audit.report.format import duration as _dur, percent as _pct
 
@@ -149,6 +150,7 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
             "hours_covered_1h", "night_response_rate", "weekend_response_rate")},
         "complaints": complaints, "sentiment_mix": mix,
         "peers": {k: (peers or {}).get(k) for k in ("available", "peers", "reason")}}
+    unread = unread_note(ctx.client.inbound)
     lead = (f"{' and '.join(ctx.client.brands)} received {plural(b.inbound, 'customer post')} in "
             f"{plural(b.conversations, 'customer-opened conversation')} over {plural(b.days, 'day')}, and posted "
             f"{plural(b.replies, 'reply', 'replies')}.")
@@ -165,7 +167,9 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
             "heatmap_volume": f"Customer posts per hour in an average week ({ctx.client.tz}).",
             "heatmap_within_1h": "Share of conversations opened in each hour that got a first reply within 1 hour; "
                                  "grey: no conversations.",
-            "sentiment_mix": "Sentiment of customer posts; before and after the brand's first reply in the conversation.",
-            "sentiment_trend": "Weekly share of negative, neutral and positive customer posts, and the weekly volume.",
+            "sentiment_mix": "Sentiment of customer posts; before and after the brand's first reply in the "
+                             "conversation." + unread,
+            "sentiment_trend": "Weekly share of negative, neutral and positive customer posts, and the weekly "
+                               "volume." + unread,
         },
     }
