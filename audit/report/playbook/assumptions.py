@@ -11,7 +11,8 @@ EXPECT_SAME_DAY = 0.67    # Edison Research: ... who expect a reply the same day
 COMPLAINT_STANDARD_S = 4 * 3600   # the common 4-hour standard for a first reply to a complaint
 REPLACEMENT_COST = 5      # winning a new customer costs ~5x keeping an existing one
 ASSUMED_LOSS_SHARE = 0.10  # share of ignored complainers assumed to leave (deliberately cautious)
-VERY_NEGATIVE = -0.6      # sentiment_score at or below which a post is "very negative"
+VERY_NEGATIVE = -0.6      # the mildest sentiment_score that can count as "very negative"
+ESCALATE_SHARE = 0.05     # the supervisor tier takes the client's most negative 5% of posts
 SURGE_FLOOR = 3           # a surge needs at least this many negative posts in one hour
 REPEAT_WINDOW = pd.Timedelta(days=7)
 HIGH_REACH_FOLLOWERS = 10_000
