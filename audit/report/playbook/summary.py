@@ -119,9 +119,13 @@ def _monday(ctx: Context, roadmap: dict) -> list[str]:
                      f"got a reply; name an owner for {'it' if backlog == 1 else 'each'}.")
     steps.append(f"Switch on the triage matrix ({section('triage')}): every post gets an owner, a priority and a target; "
                  f"complaints within {p2}.")
-    if staff:
+    mode = ctx.inputs.get("staffing", {}).get("mode")
+    if staff and mode == "team":
         steps.append(f"Publish the roster ({section('staffing')}): someone on duty {staff['hours_staffed']} hours a week, "
                      f"{staff['peak_agents']} at the peak ({staff['peak_hour']}), with a named back-up.")
+    elif mode == "named_cover":
+        steps.append(f"Name the social cover ({section('staffing')}): a primary agent and a back-up, blended with "
+                     "other channels, and an on-call rota outside staffed hours.")
     steps.append(f"Make the first number to move visible on the team screen: {first[0].lower() + first[1:]}.")
     return steps[:3]
 
