@@ -87,7 +87,8 @@ def sentiment_mix(c: Client) -> list[dict]:
     for label, rows in groups:
         if len(rows):
             shares = rows["sentiment"].value_counts(normalize=True)
-            out.append({"group": label, **{s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS}})
+            out.append({"group": label, **{s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS},
+                        "posts": int(len(rows)), "negative_posts": int(rows["sentiment"].eq("negative").sum())})
     return out
 
 
