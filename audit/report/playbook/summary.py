@@ -7,6 +7,7 @@ from audit.report.playbook.assumptions import ASSUMED_LOSS_SHARE, REPLACEMENT_CO
 from audit.report.playbook.context import (SECTIONS, Context, Grade, _a, _below, _count, _tile, interval_of, plural, span)
 from audit.report.playbook.evidence import open_complaints
 from audit.report.playbook.roadmap import _criterion_action
+from audit.report.playbook.weaknesses import leading
 from audit.report.format import duration as _dur, percent as _pct
 
 MIN_GAP = 1.0  # points on the 0-100 scale below which a dimension has no gap worth a headline
@@ -174,7 +175,7 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     ctx.inputs["executive_summary"] = {"level": g.level, "score": g.score,
                                        "dimensions": {d["key"]: d["score"] for d in g.dimensions},
                                        "gaps": [d["key"] for d in gaps], "cost": cost}
-    return {"headline": headline, "summary": summary, "tiles": tiles, "caveat": caveat(g),
+    return {"headline": headline, "weaknesses": leading(ctx), "summary": summary, "tiles": tiles, "caveat": caveat(g),
             "scores": g.dimensions, "gaps": gap_rows, "cost": cost,
             "monday": _monday(ctx, roadmap),
             "chart_caption": (f"Dimension scores (0-100); the marker is the score {_a(g.next_label or g.label)} "
