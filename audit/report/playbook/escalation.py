@@ -13,7 +13,7 @@ import pandas as pd
 import audit.report.playbook.backtest as bt
 from audit.report.playbook.assumptions import EXPECT_1H, HIGH_REACH_FOLLOWERS
 from audit.report.playbook.context import Context, _a, _table, plural, span
-from audit.report.format import duration as _dur, percent as _pct
+from audit.report.format import duration as _dur, interval as _interval, percent as _pct
 
 SLA_RULE = ("First-response targets never loosen as the tier rises: each tier's target is at most the "
             "target of the tier below it.")
@@ -30,11 +30,10 @@ def history(fig: dict) -> str:
     b = fig["backtest"]
     if not b["cases"]:
         return "would not have fired in your history"
-    iv = b["interval"]
     rate = f"{fig['posts_per_week']:,.1f}".removesuffix(".0")
     return (f"{rate} posts a week ({_pct(fig['share_of_posts'])} of customer posts); "
             f"{_pct(b['share_met'])} already answered within {_dur(b['target_s'])} "
-            f"(95%: {_pct(iv[0])}-{_pct(iv[1])}, n={b['n']:,})")
+            f"(95%: {_interval(b['interval'], 'percent')}, n={b['n']:,})")
 
 
 def _tiers(ctx: Context, targets: dict[int, float], figures: dict[int, dict], cutoff: float | None) -> list[dict]:
