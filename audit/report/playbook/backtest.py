@@ -123,11 +123,14 @@ def trigger_evidence(c: Client, posts: pd.DataFrame) -> dict:
     ``classify``), how many of those posts never got a reply, and the surge hours."""
     unanswered = posts["wait_s"].isna()
     crisis, security = posts["tier"].eq(CRISIS), posts["tier"].eq(SECURITY)
-    words = posts.loc[crisis | security, "words"].explode().dropna().value_counts()
+    def seen(mask: pd.Series) -> list[str]:
+        counts = posts.loc[mask, "words"].explode().dropna().value_counts()
+        return [str(w) for w in counts.sort_index().sort_values(ascending=False, kind="stable").index[:6]]
+
     has_score = posts.attrs.get("cutoff") is not None
     return {"risk_posts": int(crisis.sum()), "risk_unanswered": int((crisis & unanswered).sum()),
             "security_posts": int(security.sum()), "security_unanswered": int((security & unanswered).sum()),
-            "risk_words_seen": [str(w) for w in words.index[:6]],
+            "risk_words_seen": seen(crisis), "security_words_seen": seen(security),
             "negative_cutoff": posts.attrs.get("cutoff"), "escalate_share": ESCALATE_SHARE,
             "very_negative": int(posts["very_negative"].sum()) if has_score else None,
             "very_negative_unanswered": int((posts["very_negative"] & unanswered).sum()) if has_score else None,

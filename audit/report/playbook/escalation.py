@@ -31,7 +31,9 @@ def history(fig: dict) -> str:
     if not b["cases"]:
         return "would not have fired in your history"
     rate = f"{fig['posts_per_week']:,.1f}".removesuffix(".0")
-    return (f"{rate} posts a week ({_pct(fig['share_of_posts'])} of customer posts); "
+    weekly = ("under 0.1 posts a week" if fig["posts_per_week"] < 0.05
+              else f"{rate} {'post' if rate == '1' else 'posts'} a week")
+    return (f"{weekly} ({_pct(fig['share_of_posts'])} of customer posts); "
             f"{_pct(b['share_met'])} already answered within {_dur(b['target_s'])} "
             f"(95%: {_interval(b['interval'], 'percent')}, n={b['n']:,})")
 
@@ -77,10 +79,11 @@ def _triggers(ctx: Context, posts: pd.DataFrame, targets: dict[int, float]) -> l
     def seen(mask: pd.Series, tier: int) -> str:
         return history(bt.backtest(posts.loc[mask], targets[tier], weeks, total))
 
-    words = f"; words seen: {', '.join(ev['risk_words_seen'])}" if ev["risk_words_seen"] else ""
+    def words(key: str) -> str:
+        return f"; words seen: {', '.join(ev[key])}" if ev[key] else ""
     return [
         {"trigger": "Crisis words", "threshold": "any match in a customer post, product names excepted",
-         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.CRISIS), bt.CRISIS) + words,
+         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.CRISIS), bt.CRISIS) + words("risk_words_seen"),
          "tier": bt.CRISIS},
         {"trigger": "Negative surge",
          "threshold": (f"{surge['threshold']}+ negative posts in one hour (95th percentile of your hourly "
@@ -89,7 +92,7 @@ def _triggers(ctx: Context, posts: pd.DataFrame, targets: dict[int, float]) -> l
          "seen": (f"{plural(surge['hours_above'], 'hour')} in {span(ctx.base.days)}; busiest hour had {surge['peak']}"
                   if surge["hours_above"] is not None else "n/a"), "tier": bt.CRISIS},
         {"trigger": "Account security words", "threshold": "any match (hacked, phishing, fraud, ...)",
-         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.SECURITY), bt.SECURITY),
+         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.SECURITY), bt.SECURITY) + words("security_words_seen"),
          "tier": bt.SECURITY},
         {"trigger": "Very negative post",
          "threshold": f"sentiment score {cutoff:.2f} or lower" if cutoff is not None else "needs sentiment scores",
