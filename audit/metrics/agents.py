@@ -108,7 +108,8 @@ def scorecards(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Ite
 
 def best_agents(cards: list[dict]) -> list[dict]:
     """The top quarter (at least one) of scored agents: by recovery where they have
-    ``MIN_NEGATIVE`` negative conversations, then by faster median reply time."""
+    ``MIN_NEGATIVE`` negative conversations, then by faster median reply time; of those, only the
+    ones whose interval ``separates`` from the others' (none where they all overlap)."""
     scored = [c for c in cards if c["scored"]]
     if len(scored) < 2:
         return []
@@ -117,7 +118,23 @@ def best_agents(cards: list[dict]) -> list[dict]:
         reply = c["median_reply_min"]
         return (recovery is None, -(recovery or 0.0), reply if reply == reply and reply is not None else np.inf)
     ordered = sorted(scored, key=rank)
-    return ordered[:max(1, len(ordered) // 4)]
+    top, rest = ordered[:max(1, len(ordered) // 4)], ordered[max(1, len(ordered) // 4):]
+    return [c for c in top if separates(c, rest)]
+
+
+def separates(card: dict, others: list[dict]) -> bool:
+    """Whether ``card``'s 95% interval, on the figure it is ranked by (recovery with
+    ``MIN_NEGATIVE`` negative conversations, else median reply time), lies clear of every other
+    scored agent's interval on that figure: "best" is not said of an agent whose interval
+    overlaps another's."""
+    if card["negative_conversations"] >= MIN_NEGATIVE:
+        rivals = [o for o in others if o["negative_conversations"] >= MIN_NEGATIVE]
+        low = card.get("recovery_rate_low")
+        return bool(rivals) and low is not None and all(
+            o.get("recovery_rate_high") is not None and low > o["recovery_rate_high"] for o in rivals)
+    high = card.get("median_reply_min_high")
+    rivals = [o for o in others if o.get("median_reply_min_low") is not None]
+    return bool(rivals) and high is not None and high == high and all(high < o["median_reply_min_low"] for o in rivals)
 
 
 def card_key(card: dict) -> str:

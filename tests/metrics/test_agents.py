@@ -168,3 +168,18 @@ def test_real_twcs_sample_pools_agents_too_small_to_score_and_says_so():
     assert not out["available"] and "pooled" in out["reason"] and out["signed_replies"] == len(signed) > 0
     pooled = {c["brand"]: c["replies"] for c in out["scorecards"]}
     assert pooled == signed.groupby("author").size().to_dict()
+
+
+def _card(agent: str, rec: float, low: float, high: float, neg: int = 10) -> dict:
+    return {"agent": agent, "brand": "AcmeHelp", "scored": True, "negative_conversations": neg,
+            "recovery_rate": rec, "recovery_rate_low": low, "recovery_rate_high": high,
+            "median_reply_min": 10.0, "median_reply_min_low": 5.0, "median_reply_min_high": 20.0}
+
+
+def test_best_agent_withheld_where_intervals_overlap():
+    from audit.metrics.agents import best_agents
+    # 8/10 against 5/10 (Wilson 49%-94% and 24%-76%): overlap, so nobody is named best
+    assert best_agents([_card("AB", 0.8, 0.49, 0.94), _card("CD", 0.5, 0.24, 0.76)]) == []
+    # 95/100 against 20/100 (89%-98% and 13%-29%): separate, so AB is named
+    named = best_agents([_card("AB", 0.95, 0.89, 0.98, 100), _card("CD", 0.2, 0.13, 0.29, 100)])
+    assert [c["agent"] for c in named] == ["AB"]

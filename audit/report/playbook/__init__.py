@@ -13,6 +13,7 @@ One module per job: ``context`` (what builders read), ``evidence`` (figures from
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -27,8 +28,9 @@ from audit.report.playbook.coaching import build_coaching
 from audit.report.playbook.current_state import build_current_state
 from audit.report.playbook.escalation import build_escalation
 from audit.report.playbook.fitness import build_fitness, mark_sections
-from audit.report.playbook.evidence import (INTENTS, SENTIMENTS, complaint_counts, sentiment_mix,
-                                     trigger_evidence, weekly_sentiment)
+from audit.report.playbook.lexicon import load as load_lexicon
+from audit.report.playbook.backtest import classify, trigger_evidence
+from audit.report.playbook.evidence import INTENTS, SENTIMENTS, complaint_counts, sentiment_mix, weekly_sentiment
 from audit.report.playbook.guidelines import build_guidelines
 from audit.report.playbook.kpis import build_kpis
 from audit.report.playbook.roadmap import build_roadmap
@@ -58,21 +60,23 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
           accounting: Mapping, model_card_summary: Mapping | None = None,
           intent_accuracy: Mapping | None = None, peers: Mapping | None = None,
           handle_min: float = erlang.DEFAULT_HANDLE_MIN, redacted: bool = False,
-          topics: Mapping | None = None) -> dict:
+          topics: Mapping | None = None, crisis_lexicon: str | Path | None = None) -> dict:
     """The playbook for one client: a JSON-ready dict of sections, chart data and inputs.
 
     ``metrics``/``maturity``: ``metrics.compute_all`` and ``maturity.grade`` output (as in
     metrics.json / maturity.json). ``messages``/``conversations``: the enriched thread frames
     (sentiment and intent joined), used for quoted replies, triggers, sentiment mix and arrivals;
     without them those parts say so instead of failing. ``topics``: ``topics.json`` (what
-    customers write about), optional.
+    customers write about), optional. ``crisis_lexicon``: the client's own crisis lexicon file
+    (``audit/report/lexicons/crisis.yaml`` by default), validated on load.
     """
     tz = str(metrics.get("scope", {}).get("tz") or "UTC")
     selected = _select(messages, conversations, client, list(brands), tz)
     base, grade_view = baseline(metrics), read_grade(maturity)
+    posts = classify(selected, load_lexicon(crisis_lexicon))
     ctx = Context(client=selected, metrics=metrics, grade=grade_view, base=base,
                   standards=response_standards(grade_view.level, base, grade_view.next_thresholds),
-                  evidence=trigger_evidence(selected), inputs={})
+                  evidence=trigger_evidence(selected, posts), inputs={})
     complaints, mix, trend = complaint_counts(selected), sentiment_mix(selected), weekly_sentiment(selected)
     kpis = build_kpis(ctx)                  # before the roadmap, which quotes its targets
     roadmap = build_roadmap(ctx)
@@ -81,7 +85,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "current_state": build_current_state(ctx, complaints, mix, peers),
         "topics": build_topics(ctx, topics),
         "triage": build_triage(ctx),
-        "escalation": build_escalation(ctx),
+        "escalation": build_escalation(ctx, posts),
         "response_guidelines": build_guidelines(ctx),
         "coaching": build_coaching(ctx),
         "staffing": staff,

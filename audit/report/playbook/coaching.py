@@ -86,8 +86,12 @@ def build_coaching(ctx: Context) -> dict:
     else:
         lead = (f"{_pct(a.get('signed_share'))} of your replies are signed by an agent; {a['scored_agents']} agents "
                 f"signed at least {a['min_replies']} and are scored below, the rest are pooled. "
-                + (f"The best ({', '.join(c['agent'] for c in best)}) do things the others can copy."
-                   if found else "No practice separates the best agents clearly from the others yet."))
+                + ("No agent is named best: no agent's 95% interval stands clear of every other scored agent's "
+                   "(on recovery, or on reply time where recovery is too thin)." if not best else
+                   f"The best ({', '.join(c['agent'] for c in best)}, whose intervals stand clear of the others') "
+                   "do things the others can copy." if found else
+                   f"{', '.join(c['agent'] for c in best)} stand{'s' if len(best) == 1 else ''} clear of the others on "
+                   "their intervals, but no practice separates them from the rest yet."))
     ctx.inputs["coaching"] = {"best": sorted(best_keys), "scored_agents": len(scored),
                               "min_replies": a.get("min_replies")}
     return {"available": bool(a.get("available")), "lead": lead, "scorecards": table, "practices": found,

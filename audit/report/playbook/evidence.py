@@ -6,9 +6,7 @@ and the sections say so.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,18 +17,10 @@ from audit.metrics import erlang
 from audit.common.lookup import lookup
 from audit.conversations.voice import normalise_reply
 from audit.metrics.reply_metrics import CANNED_MIN_REPEATS
-from audit.report.playbook.assumptions import REPEAT_WINDOW, SURGE_FLOOR, VERY_NEGATIVE
+from audit.report.playbook.assumptions import REPEAT_WINDOW, SURGE_FLOOR
 from audit.report.playbook.context import Client
 from audit.reading.redact import redact_text
 
-
-# Words that take a post straight to tier 4 (safety, legal, regulator, data), whole words.
-RISK_WORDS = ("fire", "burn", "burned", "burnt", "smoke", "injury", "injured", "hospital",
-              "unsafe", "dangerous", "electric shock", "choking", "recall", "lawyer", "solicitor",
-              "sue", "suing", "lawsuit", "legal action", "ombudsman", "regulator",
-              "trading standards", "ofcom", "ofgem", "fca", "gdpr", "data breach", "hacked",
-              "fraud", "scam", "discrimination", "journalist", "bbc", "watchdog")
-RISK = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in RISK_WORDS) + r")\b", re.IGNORECASE)
 
 INTENTS = ("complaint", "question", "compliment", "other")
 
@@ -97,7 +87,8 @@ def sentiment_mix(c: Client) -> list[dict]:
     for label, rows in groups:
         if len(rows):
             shares = rows["sentiment"].value_counts(normalize=True)
-            out.append({"group": label, **{s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS}})
+            out.append({"group": label, **{s: round(float(shares.get(s, 0.0)), 4) for s in SENTIMENTS},
+                        "posts": int(len(rows)), "negative_posts": int(rows["sentiment"].eq("negative").sum())})
     return out
 
 
@@ -144,33 +135,6 @@ def surge_threshold(c: Client) -> dict:
     threshold = max(SURGE_FLOOR, int(math.floor(p95)) + 1)
     return {"p95": round(p95, 2), "threshold": threshold,
             "hours_above": int((per_hour >= threshold).sum()), "peak": int(per_hour.max() or 0)}
-
-
-def _post_answered(c: Client) -> pd.Series:
-    """Per customer post: did a brand post follow it in the same conversation?"""
-    last_brand = c.messages.loc[~c.messages["is_customer"].astype(bool)].groupby(
-        "conversation_id")["created_at"].max()
-    return (lookup(c.inbound["conversation_id"], last_brand) > c.inbound["created_at"]).fillna(False)
-
-
-def trigger_evidence(c: Client) -> dict:
-    """How often each escalation trigger fired in the client's own history, and how many of
-    those posts were left without a brand reply."""
-    answered = _post_answered(c)
-    text = c.inbound["text"].fillna("").astype(str)
-    risk = text.str.contains(RISK)
-    out: dict[str, Any] = {"risk_posts": int(risk.sum()),
-                           "risk_unanswered": int((risk & ~answered).sum())}
-    if _has(c.inbound, "sentiment_score"):
-        very = c.inbound["sentiment_score"].astype(float).le(VERY_NEGATIVE).fillna(False)
-        out.update(very_negative=int(very.sum()), very_negative_unanswered=int((very & ~answered).sum()))
-    else:
-        out.update(very_negative=None, very_negative_unanswered=None)
-    out["repeat_customers"] = repeat_customers(c)
-    out["surge"] = surge_threshold(c)
-    words = text[risk].str.findall(RISK).explode().str.lower().value_counts()
-    out["risk_words_seen"] = [str(w) for w in words.index[:6]]
-    return out
 
 
 def open_complaints(c: Client, days: int = 7) -> int | None:

@@ -69,7 +69,7 @@ def build_guidelines(ctx: Context) -> dict:
         {"name": "Thanking an advocate", "when": "Compliments, P4; same day",
          "text": f"Thank you, [name]! That's made the team's day - I'll pass it on to [team/store]. "
                  f"Enjoy your [product]! {sign}"},
-        {"name": "Holding statement (tier 4)", "when": "Surge or incident; within 30 min of the trigger",
+        {"name": "Holding statement (tier 5)", "when": "Surge or incident; within 30 min of the trigger",
          "text": "We know some customers are having problems with [issue] since [time]. We're working on it now "
                  "and will update here by [time]. We're sorry for the disruption."},
     ]

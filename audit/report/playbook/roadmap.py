@@ -32,7 +32,7 @@ QUESTION_ACTIONS = {
 FIXED_ACTIONS = (
     ("Adopt the triage matrix and publish the roster from the staffing plan", "Head of customer service",
      "Every post has an owner and a target"),
-    ("Run the escalation tiers; review every tier 3 and 4 case weekly", "Head of customer service",
+    ("Run the escalation tiers; review every tier 3, 4 and 5 case weekly", "Head of customer service",
      "Tier 3-4 cases reviewed weekly"),
     ("Re-run this audit on the latest 90 days and compare every KPI", "Social media manager",
      "Next maturity level reached"),

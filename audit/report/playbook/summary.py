@@ -7,6 +7,7 @@ from audit.report.playbook.assumptions import ASSUMED_LOSS_SHARE, REPLACEMENT_CO
 from audit.report.playbook.context import (SECTIONS, Context, Grade, _a, _below, _count, _tile, interval_of, plural, span)
 from audit.report.playbook.evidence import open_complaints
 from audit.report.playbook.roadmap import _criterion_action
+from audit.report.playbook.weaknesses import leading
 from audit.report.format import duration as _dur, percent as _pct
 
 MIN_GAP = 1.0  # points on the 0-100 scale below which a dimension has no gap worth a headline
@@ -119,9 +120,13 @@ def _monday(ctx: Context, roadmap: dict) -> list[str]:
                      f"got a reply; name an owner for {'it' if backlog == 1 else 'each'}.")
     steps.append(f"Switch on the triage matrix ({section('triage')}): every post gets an owner, a priority and a target; "
                  f"complaints within {p2}.")
-    if staff:
+    mode = ctx.inputs.get("staffing", {}).get("mode")
+    if staff and mode == "team":
         steps.append(f"Publish the roster ({section('staffing')}): someone on duty {staff['hours_staffed']} hours a week, "
                      f"{staff['peak_agents']} at the peak ({staff['peak_hour']}), with a named back-up.")
+    elif mode == "named_cover":
+        steps.append(f"Name the social cover ({section('staffing')}): a primary agent and a back-up, blended with "
+                     "other channels, and an on-call rota outside staffed hours.")
     steps.append(f"Make the first number to move visible on the team screen: {first[0].lower() + first[1:]}.")
     return steps[:3]
 
@@ -170,7 +175,7 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     ctx.inputs["executive_summary"] = {"level": g.level, "score": g.score,
                                        "dimensions": {d["key"]: d["score"] for d in g.dimensions},
                                        "gaps": [d["key"] for d in gaps], "cost": cost}
-    return {"headline": headline, "summary": summary, "tiles": tiles, "caveat": caveat(g),
+    return {"headline": headline, "weaknesses": leading(ctx), "summary": summary, "tiles": tiles, "caveat": caveat(g),
             "scores": g.dimensions, "gaps": gap_rows, "cost": cost,
             "monday": _monday(ctx, roadmap),
             "chart_caption": (f"Dimension scores (0-100); the marker is the score {_a(g.next_label or g.label)} "

@@ -61,10 +61,10 @@ def build_triage(ctx: Context) -> dict:
     rules = [
         f"Every post addressed to {', '.join('@' + b for b in ctx.client.brands)} is read within "
         f"{_dur(targets['P2'])}; the owner replies, nobody replies twice.",
-        "A post matching a safety or legal word, or very negative from a high-reach account, skips "
-        "the matrix and goes straight to tier 4 (crisis / PR / legal).",
-        "A customer who writes again about the same issue within 7 days goes to tier 3 "
-        "(specialist or supervisor), whatever the cell says.",
+        "A post matching a word of the crisis lexicon (safety, legal, regulator, press), or very negative "
+        "from a high-reach account, skips the matrix and goes straight to tier 5 (crisis / PR / legal); "
+        "account takeover, hacking or fraud goes to tier 4 (account security).",
+        "A customer who writes again within 7 days goes to tier 3 (supervisor), whatever the cell says.",
     ]
     if service:
         marketing = [b for b in ctx.client.brands if _key(b) not in {_key(s) for s in service}]
