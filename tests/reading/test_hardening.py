@@ -1,0 +1,54 @@
+"""Issue 26, the reading side: line endings, wide rows, Excel's scientific ids, handles with
+invisible characters, placeholder timestamps. Small hand-made files, one fault each."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit.common.errors import AuditInputError
+from audit.reading.ingest import IngestResult, load
+
+HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
+T0 = "Tue Oct 31 22:10:47 +0000 2017"
+T1 = "Tue Oct 31 22:25:03 +0000 2017"
+
+
+def line(tid: str, text: str = "hello there", *, author: str = "115712", inbound: str = "True",
+         when: str = T0, responses: str = "", parent: str = "") -> str:
+    return ",".join([tid, author, inbound, when, text, responses, parent])
+
+
+def pair(n: int) -> list[str]:
+    """A customer post and the brand's answer, ids ``n`` and ``n+1``."""
+    return [line(str(n), "@AcmeHelp where is my order?", responses=str(n + 1)),
+            line(str(n + 1), "@115712 Sorry! DM us please", author="AcmeHelp", inbound="False",
+                 when=T1, parent=str(n))]
+
+
+def write(tmp_path: Path, lines: list[str], end: str = "\n", name: str = "export.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes((end.join([HEADER, *lines]) + end).encode("utf-8"))
+    return path
+
+
+def counted(result: IngestResult) -> tuple[int, int, int]:
+    acc = result.accounting
+    assert acc["input_rows"] == acc["accepted"] + acc["quarantined"]
+    return acc["input_rows"], acc["accepted"], acc["quarantined"]
+
+
+def reasons(result: IngestResult) -> dict[str, int]:
+    return {k: v for k, v in result.accounting["by_reason"].items() if v}
+
+
+# --------------------------------------------------------------------------- timestamps
+
+
+@pytest.mark.parametrize("when", ["0001-01-01 00:00:00", "9999-12-31T23:59:59Z", "Oct 31 22:10:47",
+                                  "Tue Oct 31 22:10:47 +0000 0001", "1970-01-01T00:00:00Z"])
+def test_placeholder_and_yearless_timestamps_are_bad_timestamps(tmp_path, when):
+    result = load(write(tmp_path, [*pair(1), line("9", when=when)]))
+    assert counted(result) == (3, 2, 1)
+    assert reasons(result) == {"bad_timestamp": 1}
+    assert when in result.quarantine["detail"].iloc[0]
