@@ -47,7 +47,7 @@ def load(
     chosen = load_mapping(mapping) if mapping is not None else None
     raw, source, malformed = read_raw(path, fmt, chosen)
     chosen = _resolve_mapping(path, raw.columns, chosen)
-    refuse_rounded_ids(path, source.pop("rounded_numbers", {}), chosen)
+    refuse_rounded_ids(path, raw, source.pop("rounded_numbers", {}), chosen)
     if chosen.customer_flag is None and not chosen.brand_handles and not brands:
         raise AuditInputError(
             f"mapping {chosen.name!r} cannot tell customers from the brand: set customer_flag "

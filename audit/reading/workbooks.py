@@ -1,4 +1,5 @@
-"""Excel exports: the chosen sheet's cells as text, and ids Excel already rounded refused.
+"""Excel exports: the chosen sheet's cells as text, and ids Excel already rounded refused
+(in a workbook, or in a CSV Excel re-saved with ids as ``9.18107E+17``).
 
 Why: Excel stores numbers as doubles, so whole numbers must print as integers and an 18-digit id
 kept as a number is already rounded in the file; merging distinct ids silently would corrupt threads.
@@ -106,14 +107,32 @@ def _excel_cell(value: Any) -> str | None:
     return str(value)
 
 
-def refuse_rounded_ids(path: Path, rounded: dict[str, str], mapping: Mapping) -> None:
-    """Stop when an id column holds numbers Excel had already rounded (``rounded_numbers``)."""
-    ids = [c for c in (mapping.message_id, mapping.reply_to_id, mapping.responses,
-                       mapping.conversation_id) if c in rounded]
+#: A number Excel wrote in scientific notation (``9.18107E+17``): a CSV re-saved by Excel keeps
+#: only the digits shown, so ids longer than that are already rounded in the file.
+_SCIENTIFIC = r"(?:^|,)\s*[+-]?\d(?:\.\d+)?[eE]\+?\d+\s*(?:,|$)"
+
+
+def scientific_numbers(raw: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+    """Of ``columns`` (text cells), those holding a number in scientific notation, with an example."""
+    found = {}
+    for col in columns:
+        hits = raw[col].str.contains(_SCIENTIFIC, regex=True).fillna(False).astype(bool)
+        if hits.any():
+            found[col] = raw[col][hits].iloc[0].strip()
+    return found
+
+
+def refuse_rounded_ids(path: Path, raw: pd.DataFrame, rounded: dict[str, str], mapping: Mapping) -> None:
+    """Stop when an id column holds numbers Excel had already rounded: in a workbook, whole
+    numbers past 15 digits (``rounded``); in a text export re-saved by Excel, scientific notation."""
+    columns = [c for c in (mapping.message_id, mapping.reply_to_id, mapping.responses,
+                           mapping.conversation_id) if c and c in raw.columns]
+    rounded = rounded | scientific_numbers(raw, [c for c in columns if c not in rounded])
+    ids = [c for c in columns if c in rounded]
     if ids:
         raise AuditInputError(
             f"{path.name}: id column(s) {', '.join(map(repr, ids))} hold numbers longer than the "
             f"15 digits Excel keeps (e.g. {rounded[ids[0]]}), so distinct ids are already rounded "
             "to the same value in the file. Format the id columns as Text in the source tool and "
-            "export again, or export CSV."
+            "export again, or export CSV straight from the source tool (not re-saved by Excel)."
         )

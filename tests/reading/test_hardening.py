@@ -52,3 +52,26 @@ def test_placeholder_and_yearless_timestamps_are_bad_timestamps(tmp_path, when):
     assert counted(result) == (3, 2, 1)
     assert reasons(result) == {"bad_timestamp": 1}
     assert when in result.quarantine["detail"].iloc[0]
+
+
+# --------------------------------------------------------------------------- Excel's ids
+
+
+@pytest.mark.parametrize("column", ["tweet_id", "in_response_to_tweet_id", "response_tweet_id"])
+def test_scientific_ids_in_a_csv_are_refused_like_rounded_ids_in_a_workbook(tmp_path, column):
+    lines = [line("9.18107E+17", parent="9.18107E+17" if column == "in_response_to_tweet_id" else "",
+                  responses="\"918107000000000000,9.18107E+17\"" if column == "response_tweet_id" else "")
+             if column == "tweet_id" else
+             line("5", parent="9.18107E+17" if column == "in_response_to_tweet_id" else "",
+                  responses="\"6,9.18107E+17\"" if column == "response_tweet_id" else ""),
+             *pair(1)]
+    with pytest.raises(AuditInputError) as info:
+        load(write(tmp_path, lines))
+    message = str(info.value)
+    assert f"id column(s) '{column}'" in message and "9.18107E+17" in message
+    assert "15 digits Excel keeps" in message  # the .xlsx wording
+
+
+def test_scientific_text_outside_id_columns_is_kept(tmp_path):
+    result = load(write(tmp_path, [*pair(1), line("9", "order 9.18107E+17 lost")]))
+    assert counted(result) == (3, 3, 0)
