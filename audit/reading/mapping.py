@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_key
 
 #: Folder of the example mappings shipped with the package (usable by bare name).
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -101,8 +102,8 @@ class Mapping(BaseModel):
 
 
 def normalise_handle(value: object) -> str:
-    """Comparable form of a handle or flag value: trimmed, lower case, without a leading ``@``."""
-    return str(value).strip().lstrip("@").lower()
+    """Comparable form of a handle or flag value (:func:`audit.common.handles.handle_key`)."""
+    return handle_key(value)
 
 
 PRESETS: dict[str, Mapping] = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.common.handles import clean_handles
 from audit.reading.fields import (
     blank_to_na,
     chain_conversation,
@@ -38,7 +39,8 @@ def normalise_rows(
     if mapping.reply_to_id:
         reply_to, changed = normalise_ids(raw[mapping.reply_to_id])
         flags["ids_normalised"] += changed
-    author = blank_to_na(raw[mapping.author].str.strip())
+    author, retyped = clean_handles(raw[mapping.author])  # one spelling per account from here on
+    author = blank_to_na(author)
     is_customer, bad_flag = customer_flags(raw, author, mapping, brands)
     stamps = parse_timestamps(raw[mapping.created_at], mapping.timestamp_format, mapping.timezone)
     text, text_flags = clean_text(raw[mapping.text])
@@ -90,6 +92,8 @@ def normalise_rows(
 
     for name, mask in text_flags.items():
         flags[name] = int(mask[ok].sum())
+    if retyped[ok].any():  # an OCCASIONAL_FLAGS entry
+        flags["handles_normalised"] = int(retyped[ok].sum())
     flags["naive_timestamps_localised"] = int(stamps.naive[ok].sum())
     flags["converted_to_utc"] = int(stamps.converted[ok].sum())
     flags["reply_to_unknown"] = int(messages["reply_to_unknown"].sum())

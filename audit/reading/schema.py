@@ -100,6 +100,9 @@ FLAG_NAMES: tuple[str, ...] = (
     "reply_to_recovered",
     "reply_to_from_conversation",
 )
+#: Flags recorded only when they occur, so that a clean export's accounting (and audit.json)
+#: is the same as before they existed.
+OCCASIONAL_FLAGS: tuple[str, ...] = ("handles_normalised", "reply_before_parent")
 
 
 def validate_messages(df: pd.DataFrame, *, threaded: bool = False) -> pd.DataFrame:

@@ -75,3 +75,25 @@ def test_scientific_ids_in_a_csv_are_refused_like_rounded_ids_in_a_workbook(tmp_
 def test_scientific_text_outside_id_columns_is_kept(tmp_path):
     result = load(write(tmp_path, [*pair(1), line("9", "order 9.18107E+17 lost")]))
     assert counted(result) == (3, 3, 0)
+
+
+# --------------------------------------------------------------------------- handles
+
+
+def test_a_zero_width_space_does_not_split_the_brand(tmp_path):
+    brand = dict(inbound="False", when=T1)
+    lines = [line("1", "@AppleSupport help", responses="2"),
+             line("2", "@115712 on it", author="AppleSupport\u200b", parent="1", **brand),
+             line("3", "@AppleSupport again", responses="4"),
+             line("4", "@115712 done", author="AppleSupport", parent="3", **brand),
+             line("5", "@AppleSupport thanks", responses="6"),
+             line("6", "@115712 welcome", author="\uff21pple\u2060Support", parent="5", **brand)]
+    result = load(write(tmp_path, lines), brands=["@AppleSupport\ufeff"])
+    assert counted(result) == (6, 6, 0)
+    brands = result.messages.loc[~result.messages["is_customer"], "author"]
+    assert set(brands) == {"AppleSupport"}
+    assert result.accounting["flags"]["handles_normalised"] == 2
+
+
+def test_clean_handles_leave_the_accounting_as_it_was(tmp_path):
+    assert "handles_normalised" not in load(write(tmp_path, pair(1))).accounting["flags"]
