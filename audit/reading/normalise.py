@@ -22,6 +22,7 @@ from audit.reading.fields import (
 )
 from audit.reading.mapping import Mapping
 from audit.reading.quarantine import quarantine_frame
+from audit.reading.skew import clamp_to_parents
 from audit.reading.schema import FLAG_NAMES, MESSAGE_COLUMNS, TEXT_LIMIT, Reason
 from audit.reading.timestamps import parse_timestamps
 
@@ -89,6 +90,9 @@ def normalise_rows(
         messages["reply_to_id"].notna() & ~isin(messages["reply_to_id"], messages["message_id"])
     ).astype(bool)
     messages = messages.astype(MESSAGE_COLUMNS).reset_index(drop=True)
+    messages["created_at"], skewed = clamp_to_parents(messages)
+    if skewed:  # an OCCASIONAL_FLAGS entry
+        flags["reply_before_parent"] = skewed
 
     for name, mask in text_flags.items():
         flags[name] = int(mask[ok].sum())

@@ -97,3 +97,18 @@ def test_a_zero_width_space_does_not_split_the_brand(tmp_path):
 
 def test_clean_handles_leave_the_accounting_as_it_was(tmp_path):
     assert "handles_normalised" not in load(write(tmp_path, pair(1))).accounting["flags"]
+
+
+# --------------------------------------------------------------------------- clock skew
+
+
+def test_a_reply_stamped_before_its_parent_is_flagged_and_clamped(tmp_path):
+    early = "Tue Oct 31 22:03:47 +0000 2017"  # 7 minutes before the post it answers
+    lines = [*pair(1), line("3", "@AcmeHelp hello?", responses="4"),
+             line("4", "@115712 hi!", author="AcmeHelp", inbound="False", when=early, parent="3")]
+    result = load(write(tmp_path, lines))
+    assert counted(result) == (4, 4, 0)
+    assert result.accounting["flags"]["reply_before_parent"] == 1
+    m = result.messages.set_index("message_id")["created_at"]
+    assert m["4"] == m["3"] and m["2"] > m["1"]  # clamped; an ordinary reply keeps its time
+    assert "reply_before_parent" not in load(write(tmp_path, pair(1), name="clean.csv")).accounting["flags"]
