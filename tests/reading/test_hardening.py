@@ -112,3 +112,47 @@ def test_a_reply_stamped_before_its_parent_is_flagged_and_clamped(tmp_path):
     m = result.messages.set_index("message_id")["created_at"]
     assert m["4"] == m["3"] and m["2"] > m["1"]  # clamped; an ordinary reply keeps its time
     assert "reply_before_parent" not in load(write(tmp_path, pair(1), name="clean.csv")).accounting["flags"]
+
+
+# --------------------------------------------------------------------------- line endings
+
+
+def test_a_cr_only_file_is_read_row_by_row(tmp_path):
+    """Excel's "CSV (Macintosh)": every line ends in a bare CR; a quoted CR stays in its text."""
+    lines = [*pair(1), line("3", '"two\rlines, quoted"'), *pair(4)]
+    result = load(write(tmp_path, lines, end="\r"))
+    assert counted(result) == (5, 5, 0)
+    assert result.messages.set_index("message_id").loc["3", "text"] == "two\rlines, quoted"
+
+
+def test_mixed_line_endings_read_every_record(tmp_path):
+    """LF, CRLF and bare CR in one file: a bare CR followed by a whole record ends a line; one
+    inside an unquoted text (what follows is not a record) stays in the text."""
+    rows = [*pair(1), *pair(3), line("5", "split\rhere"), *pair(6), *pair(8)]
+    ends = ["\n", "\r\n", "\r", "\n", "\r", "\r\n", "\r", "\n", "\r"]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes((HEADER + "\r\n" + "".join(r + e for r, e in zip(rows, ends))).encode())
+    result = load(path)
+    assert counted(result) == (9, 9, 0)
+    assert result.messages.set_index("message_id").loc["5", "text"] == "split\rhere"
+
+
+def test_an_unclosed_quote_in_a_cr_only_file_swallows_no_row(tmp_path):
+    result = load(write(tmp_path, [*pair(1), line("3", '"never closed'), *pair(4)], end="\r"))
+    assert counted(result) == (5, 4, 1)
+    assert reasons(result) == {"malformed_row": 1}
+
+
+def test_a_wide_first_data_row_is_quarantined_not_shifted(tmp_path):
+    """An unquoted comma in the first data row: that row is quarantined with its raw text, and
+    no other row's fields move (the reply link stays in its column)."""
+    lines = [line("1", "hello, unquoted comma", responses="2"), *pair(3),
+             line("2", "@115712 hi", author="AcmeHelp", inbound="False", when=T1, parent="1")]
+    result = load(write(tmp_path, lines))
+    assert counted(result) == (4, 3, 1)
+    assert reasons(result) == {"malformed_row": 1}
+    assert result.quarantine["source_row"].tolist() == [1]
+    assert result.quarantine["tweet_id"].iloc[0].startswith("1,115712,True")
+    m = result.messages.set_index("message_id")
+    assert m.loc["4", "reply_to_id"] == "3" and m.loc["2", "reply_to_id"] == "1"
+    assert m.loc["4", "author"] == "AcmeHelp" and m.loc["3", "text"] == "@AcmeHelp where is my order?"
