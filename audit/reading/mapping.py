@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from audit.common.decoding import read_user_file
 from audit.common.errors import AuditInputError
 from audit.common.handles import handle_key
 
@@ -188,7 +189,7 @@ def load_mapping(spec: Mapping | str | Path) -> Mapping:
             f"({', '.join(PRESETS)}) or a bundled mapping ({', '.join(bundled)})"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_user_file(path))
     except yaml.YAMLError as exc:
         raise AuditInputError(f"mapping {path} is not valid YAML: {exc}") from None
     return parse_mapping(data, source=f"mapping {path}")
