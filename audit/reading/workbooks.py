@@ -46,6 +46,7 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
                 f"{', '.join(map(repr, names))}; set sheet in the mapping"
             )
         rows = _sheet_rows(book[chosen])
+        headers = {n: _first_row(book[n]) for n in names if n != chosen}
         if len(rows) <= 1:
             others = {n: len(_sheet_rows(book[n])) - 1 for n in names if n != chosen}
             filled = [f"{n!r} ({count} data rows)" for n, count in others.items() if count > 0]
@@ -57,7 +58,7 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
     finally:
         book.close()
     if not rows:
-        return pd.DataFrame(), {"encoding": "utf-8"}
+        return pd.DataFrame(), {"encoding": "utf-8", "sheet_headers": headers}
     header = [f"column {i}" if v is None else v for i, v in enumerate(rows[0], start=1)]
     check_unique(path, header)
     width = len(header)
@@ -69,7 +70,17 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
         if big.any():
             rounded[col] = frame[col][big].iloc[0].shown
             frame[col] = frame[col].map(lambda v: str(v) if isinstance(v, _Rounded) else v)
-    return frame, {"encoding": "utf-8", "rounded_numbers": rounded}
+    return frame, {"encoding": "utf-8", "rounded_numbers": rounded, "sheet_headers": headers}
+
+
+def _first_row(worksheet) -> list[str]:
+    """The first non-blank row of a sheet (its header, if it holds the data): a cover page
+    before the data sheet is named by the missing-columns error."""
+    for row in worksheet.iter_rows(values_only=True):
+        cells = [c for c in map(_excel_cell, row) if c not in (None, "")]
+        if cells:
+            return cells
+    return []
 
 
 def _sheet_rows(worksheet) -> list[list[str | None]]:

@@ -156,3 +156,24 @@ def test_a_wide_first_data_row_is_quarantined_not_shifted(tmp_path):
     m = result.messages.set_index("message_id")
     assert m.loc["4", "reply_to_id"] == "3" and m.loc["2", "reply_to_id"] == "1"
     assert m.loc["4", "author"] == "AcmeHelp" and m.loc["3", "text"] == "@AcmeHelp where is my order?"
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def test_a_cover_page_names_the_sheet_that_has_the_columns(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    for row in (["Social care export"], ["Prepared for Acme"], ["Period", "Q4 2017"]):
+        cover.append(row)
+    data = book.create_sheet("Data")
+    for row in [HEADER.split(","), *(r.split(",") for r in pair(1))]:
+        data.append(row)
+    path = tmp_path / "export.xlsx"
+    book.save(path)
+    with pytest.raises(AuditInputError) as info:
+        load(path)
+    assert "sheet 'Data'" in str(info.value) and "missing column" not in str(info.value)
