@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from audit.common.decoding import read_user_file
 from audit.common.errors import AuditInputError
 from audit.common.safeio import atomic_write_bytes, atomic_write_text
 
@@ -162,7 +163,7 @@ def read_yaml(path: str | os.PathLike, what: str) -> dict:
 
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_user_file(path))
     except FileNotFoundError:
         raise AuditInputError(f"Cannot read the {what} file {path}: not found; check the path.") from None
     except OSError as exc:

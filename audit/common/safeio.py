@@ -6,6 +6,7 @@ as a formula, and a client called ``../../etc`` must never write outside ``outpu
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -50,10 +51,19 @@ def atomic_open(
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno in _FULL:
+            raise AuditInputError(
+                f"No space left on the device while writing {target.name} in {target.parent} "
+                f"(nothing was half-written); free some space there or write the run elsewhere (--out)."
+            ) from None
         raise
     _fsync_dir(target.parent)
+
+
+#: errno values of a full disk or an exhausted quota.
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
 def _mode_for(target: Path) -> int:

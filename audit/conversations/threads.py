@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audit.reading.schema import THREAD_COLUMNS, validate_messages
+from audit.reading.skew import clamp_to_parents
 from audit.conversations.voice import agents
 
 CONVERSATION_COLUMNS: dict[str, str] = {
@@ -53,6 +54,7 @@ def build(
     """
     msgs = messages.drop(columns=[c for c in THREAD_COLUMNS if c in messages.columns])
     msgs = validate_messages(msgs).reset_index(drop=True)
+    msgs["created_at"] = clamp_to_parents(msgs)[0]  # a reply never precedes its parent
     rank = _time_rank(msgs)
     parent, self_reply = _parent_positions(msgs)
     parent, broken = _break_cycles(parent, rank)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from audit.common.errors import AuditInputError
 from audit.reading import records as csvrecords
-from audit.reading.decoding import read_text
+from audit.common.decoding import read_text
 from audit.reading.frames import MALFORMED, check_unique
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit.common.handles import handle_keys
 from audit.reading.mapping import Mapping, normalise_handle
 
 # Character classes spelled with literal characters so pyarrow's RE2 and Python's re agree.
@@ -46,7 +47,7 @@ def customer_flags(
     raw: pd.DataFrame, author: pd.Series, mapping: Mapping, brands: list[str]
 ) -> tuple[pd.Series, pd.Series]:
     """``is_customer`` per row and a mask of rows whose flag value is unusable."""
-    author_key = author.str.strip().str.lstrip("@").str.lower()
+    author_key = handle_keys(author)
     extra = [normalise_handle(b) for b in brands]
     if mapping.customer_flag:
         flag = raw[mapping.customer_flag].str.strip().str.lower()

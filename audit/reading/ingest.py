@@ -46,8 +46,8 @@ def load(
     fmt = format_of(path)
     chosen = load_mapping(mapping) if mapping is not None else None
     raw, source, malformed = read_raw(path, fmt, chosen)
-    chosen = _resolve_mapping(path, raw.columns, chosen)
-    refuse_rounded_ids(path, source.pop("rounded_numbers", {}), chosen)
+    chosen = _resolve_mapping(path, raw.columns, chosen, source.pop("sheet_headers", {}))
+    refuse_rounded_ids(path, raw, source.pop("rounded_numbers", {}), chosen)
     if chosen.customer_flag is None and not chosen.brand_handles and not brands:
         raise AuditInputError(
             f"mapping {chosen.name!r} cannot tell customers from the brand: set customer_flag "
@@ -73,10 +73,19 @@ def load(
     return IngestResult(messages, quarantine, accounting)
 
 
-def _resolve_mapping(path: Path, columns: pd.Index, chosen: Mapping | None) -> Mapping:
-    """Use the given mapping or detect a preset; one error names every missing column."""
+def _resolve_mapping(path: Path, columns: pd.Index, chosen: Mapping | None,
+                     sheet_headers: dict[str, list[str]]) -> Mapping:
+    """Use the given mapping or detect a preset; one error names every missing column, or the
+    workbook sheet that has them (a cover page before the data)."""
     mapping = chosen or detect_mapping(columns) or closest_preset(columns)
     missing = [c for c in mapping.source_columns() if c not in columns]
+    for sheet, header in sheet_headers.items():
+        fits = set(mapping.source_columns()) <= set(header) if chosen else detect_mapping(header)
+        if missing and fits:
+            raise AuditInputError(
+                f"{path.name}: the columns are on sheet {sheet!r}, not on the first sheet (a "
+                f"cover page?); set sheet: {sheet!r} in a mapping (--mapping) or move that sheet first."
+            )
     if missing:
         how = (
             f"needed by the mapping {mapping.name!r}" if chosen

@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from audit.common.decoding import read_user_file
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_key
 
 #: Folder of the example mappings shipped with the package (usable by bare name).
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -101,8 +103,8 @@ class Mapping(BaseModel):
 
 
 def normalise_handle(value: object) -> str:
-    """Comparable form of a handle or flag value: trimmed, lower case, without a leading ``@``."""
-    return str(value).strip().lstrip("@").lower()
+    """Comparable form of a handle or flag value (:func:`audit.common.handles.handle_key`)."""
+    return handle_key(value)
 
 
 PRESETS: dict[str, Mapping] = {
@@ -187,7 +189,7 @@ def load_mapping(spec: Mapping | str | Path) -> Mapping:
             f"({', '.join(PRESETS)}) or a bundled mapping ({', '.join(bundled)})"
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_user_file(path))
     except yaml.YAMLError as exc:
         raise AuditInputError(f"mapping {path} is not valid YAML: {exc}") from None
     return parse_mapping(data, source=f"mapping {path}")

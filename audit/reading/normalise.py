@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from audit.common.handles import clean_handles
 from audit.reading.fields import (
     blank_to_na,
     chain_conversation,
@@ -21,6 +22,7 @@ from audit.reading.fields import (
 )
 from audit.reading.mapping import Mapping
 from audit.reading.quarantine import quarantine_frame
+from audit.reading.skew import clamp_to_parents
 from audit.reading.schema import FLAG_NAMES, MESSAGE_COLUMNS, TEXT_LIMIT, Reason
 from audit.reading.timestamps import parse_timestamps
 
@@ -38,7 +40,8 @@ def normalise_rows(
     if mapping.reply_to_id:
         reply_to, changed = normalise_ids(raw[mapping.reply_to_id])
         flags["ids_normalised"] += changed
-    author = blank_to_na(raw[mapping.author].str.strip())
+    author, retyped = clean_handles(raw[mapping.author])  # one spelling per account from here on
+    author = blank_to_na(author)
     is_customer, bad_flag = customer_flags(raw, author, mapping, brands)
     stamps = parse_timestamps(raw[mapping.created_at], mapping.timestamp_format, mapping.timezone)
     text, text_flags = clean_text(raw[mapping.text])
@@ -87,9 +90,14 @@ def normalise_rows(
         messages["reply_to_id"].notna() & ~isin(messages["reply_to_id"], messages["message_id"])
     ).astype(bool)
     messages = messages.astype(MESSAGE_COLUMNS).reset_index(drop=True)
+    messages["created_at"], skewed = clamp_to_parents(messages)
+    if skewed:  # an OCCASIONAL_FLAGS entry
+        flags["reply_before_parent"] = skewed
 
     for name, mask in text_flags.items():
         flags[name] = int(mask[ok].sum())
+    if retyped[ok].any():  # an OCCASIONAL_FLAGS entry
+        flags["handles_normalised"] = int(retyped[ok].sum())
     flags["naive_timestamps_localised"] = int(stamps.naive[ok].sum())
     flags["converted_to_utc"] = int(stamps.converted[ok].sum())
     flags["reply_to_unknown"] = int(messages["reply_to_unknown"].sum())

@@ -3,12 +3,18 @@
 Two things general-purpose CSV parsers get wrong on real exports, silently:
 
 * a bare CR inside a field (pandas writes one when a text holds ``\\r``) ends the row, so one
-  post becomes two broken rows. Here only LF or CRLF end a line.
+  post becomes two broken rows. Here LF and CRLF end a line; a bare CR ends one only where what
+  follows it is a complete record (a file mixing line endings), or in a file with no LF at all
+  (Excel's "CSV (Macintosh)"), where every CR outside a quoted field does. A quote never
+  swallows a CR after which a whole record follows.
 * an unterminated quote swallows every following row into one field, until some later quote
   closes it; the row accounting still balances, with the swallowed rows gone. Here a record may
   span several lines only when it closes and then has exactly the header's number of fields, and
   no line it would swallow is a complete record by itself; otherwise the line that opened the
   quote is marked malformed (quarantined) and reading resumes on the next line.
+
+A record with more fields than the header (an unquoted delimiter in a text) is marked malformed
+before any parser sees it: pandas would shift or truncate its fields, and only warn.
 
 Records are counted as a user counts rows: a line (or the lines of one quoted multi-line text)
 holding a record; blank lines between records are not rows.
@@ -78,7 +84,10 @@ def split_records(text: str, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     Lines that are complete records on their own (the vast majority) are found in one
     vectorised RE2 pass; only lines that leave a quote open walk the line-by-line rules.
     """
-    lines = text.replace("\r\n", "\n").split("\n")  # CRLF = LF; a bare CR stays in its field
+    text = text.replace("\r\n", "\n")  # CRLF = LF
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = _split_bare_cr(lines, sep, every="\n" not in text)
     if lines and lines[-1] == "":
         lines.pop()
     column = pa.array(lines, pa.large_string())
@@ -106,7 +115,63 @@ def split_records(text: str, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=bool), lines
     starts, ends, bad = (np.concatenate(parts) for parts in zip(*chunks))
-    return starts.astype(np.int64), ends.astype(np.int64), bad.astype(bool), lines
+    starts, ends, bad = starts.astype(np.int64), ends.astype(np.int64), bad.astype(bool)
+    if not bad[0]:
+        bad[1:] |= _too_wide(column, lines, starts[1:], ends[1:], sep, _fields(lines[starts[0]:ends[0]], sep))
+    return starts, ends, bad, lines
+
+
+def _too_wide(column: pa.Array, lines: list[str], starts: np.ndarray, ends: np.ndarray, sep: str,
+              width: int | None) -> np.ndarray:
+    """Records with more fields than the header: one vectorised count for lines without quotes,
+    the field-by-field walk for the rest."""
+    if width is None or not len(starts):
+        return np.zeros(len(starts), dtype=bool)
+    single = column.take(pa.array(starts))
+    quoted = pc.match_substring(single, QUOTE).to_numpy(zero_copy_only=False) | (ends - starts > 1)
+    count = pc.count_substring(single, sep).to_numpy(zero_copy_only=False) + 1
+    for i in np.flatnonzero(quoted):
+        count[i] = _fields(lines[starts[i]:ends[i]], sep) or 0
+    return count > width
+
+
+def _split_bare_cr(lines: list[str], sep: str, every: bool) -> list[str]:
+    """Lines holding a bare CR cut where the CR ends a record (see the module docstring)."""
+    first = next((line for line in lines if line.strip()), "")
+    width = _fields([first.split("\r", 1)[0]], sep) or 0
+    out: list[str] = []
+    for line in lines:
+        if "\r" not in line:
+            out.append(line)
+            continue
+        pieces = line.split("\r")
+        current, inside = pieces[0], _scan(pieces[0], False, sep)[0]
+        for k in range(1, len(pieces)):
+            if inside:
+                ends = width >= 3 and _is_record(pieces[k], sep, width)  # an unclosed quote
+            else:
+                ends = every or _starts_record(pieces, k, sep, width)
+            if ends:
+                out.append(current)
+                current, inside = pieces[k], _scan(pieces[k], False, sep)[0]
+            else:
+                current += "\r" + pieces[k]
+                inside = _scan(pieces[k], inside, sep)[0]
+        out.append(current)
+    return out
+
+
+def _starts_record(pieces: list[str], k: int, sep: str, width: int) -> bool:
+    """Whether ``pieces[k:]`` (joined by CRs) begin with a record of exactly ``width`` fields."""
+    if width < 2:
+        return False
+    inside, seps = False, 0
+    for piece in pieces[k:]:
+        inside, found = _scan(piece, inside, sep)
+        seps += found
+        if not inside:
+            return seps + 1 == width
+    return False
 
 
 def _complete_line(sep: str) -> str:

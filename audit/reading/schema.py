@@ -75,7 +75,10 @@ REASON_SENTENCES: dict[Reason, str] = {
     Reason.MISSING_ID: "The message id is empty.",
     Reason.MISSING_AUTHOR: "The author is empty.",
     Reason.BAD_CUSTOMER_FLAG: "The customer/brand flag is empty or not one of the mapping's values.",
-    Reason.BAD_TIMESTAMP: "The timestamp could not be read as a date and time.",
+    Reason.BAD_TIMESTAMP: (
+        "The timestamp could not be read as a date and time between 1990 and 2100 (a "
+        "placeholder such as 0001-01-01 or 9999-12-31, or a date without its year)."
+    ),
     Reason.AMBIGUOUS_TIMESTAMP: (
         "The timestamp reads two ways (day/month order, or a local time repeated or skipped by a "
         "daylight-saving change); set timestamp_format in the mapping or give UTC offsets."
@@ -97,6 +100,9 @@ FLAG_NAMES: tuple[str, ...] = (
     "reply_to_recovered",
     "reply_to_from_conversation",
 )
+#: Flags recorded only when they occur, so that a clean export's accounting (and audit.json)
+#: is the same as before they existed.
+OCCASIONAL_FLAGS: tuple[str, ...] = ("handles_normalised", "reply_before_parent")
 
 
 def validate_messages(df: pd.DataFrame, *, threaded: bool = False) -> pd.DataFrame:

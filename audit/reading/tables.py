@@ -74,5 +74,6 @@ def read_table(path: str | Path, mapping: Mapping | str | Path | None = None) ->
     raw, source, _malformed = read_raw(path, fmt, load_mapping(mapping) if mapping else None,
                                        single_column_ok=True)
     source.pop("rounded_numbers", None)
+    source.pop("sheet_headers", None)
     raw.attrs.update(format=fmt, **source)
     return raw

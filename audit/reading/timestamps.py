@@ -23,6 +23,9 @@ _HAS_ZONE = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|G
 _OFFSET_TOKEN = r"(?P<offset>Z|UTC|GMT|[+-]\d{2}:?\d{2})(?:\s+\d{4})?\s*$"
 _ZERO_OFFSETS = ("Z", "UTC", "GMT", "+0000", "+00:00", "-0000", "-00:00")
 _SLASH_DATE = r"^(\d{1,2})[/.](\d{1,2})[/.]\d{2,4}"
+#: Times outside this window are placeholders (database sentinels 0001-01-01, 9999-12-31, the
+#: epoch) or a date read without its year: never a real post, so quarantined as bad timestamps.
+EARLIEST, LATEST = pd.Timestamp("1990-01-01"), pd.Timestamp("2100-01-01")
 
 
 @dataclass
@@ -45,13 +48,17 @@ def parse_timestamps(raw: pd.Series, fmt: str | None, zone: str) -> Stamps:
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     ambiguous = pd.Series(False, index=raw.index)
     naive = pd.Series(False, index=raw.index)
+    implausible = pd.Series(False, index=raw.index)  # read, but not a real time: no second guess
 
     def todo() -> pd.Series:
-        return out.isna() & text.notna() & ~ambiguous
+        return out.isna() & text.notna() & ~ambiguous & ~implausible
 
     def store(mask: pd.Series, parsed: pd.Series, is_naive: bool) -> None:
-        nonlocal out, ambiguous, naive
+        nonlocal out, ambiguous, naive, implausible
         parsed = parsed.reindex(raw.index)
+        kept = _plausible(parsed)
+        implausible = implausible | (mask & parsed.notna() & kept.isna())
+        parsed = kept
         if is_naive:
             local = parsed.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
             ambiguous = ambiguous | (mask & parsed.notna() & local.isna())
@@ -86,6 +93,14 @@ def parse_timestamps(raw: pd.Series, fmt: str | None, zone: str) -> Stamps:
     token = pd.Series(token.to_numpy(zero_copy_only=False), index=text.index, dtype=str)
     converted = out.notna() & token.notna() & ~isin(token, _ZERO_OFFSETS)
     return Stamps(out, ambiguous.astype(bool), naive.astype(bool), converted.astype(bool), raw)
+
+
+def _plausible(parsed: pd.Series) -> pd.Series:
+    """NaT for times outside [EARLIEST, LATEST): checked before the cast to nanoseconds, where
+    pandas would raise OutOfBoundsDatetime on year 1 or 9999."""
+    zone = getattr(parsed.dt, "tz", None)
+    low, high = (EARLIEST, LATEST) if zone is None else (EARLIEST.tz_localize("UTC"), LATEST.tz_localize("UTC"))
+    return parsed.where((parsed >= low) & (parsed < high))
 
 
 def _parse_twcs(text: pd.Series) -> pd.Series:

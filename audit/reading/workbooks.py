@@ -1,4 +1,5 @@
-"""Excel exports: the chosen sheet's cells as text, and ids Excel already rounded refused.
+"""Excel exports: the chosen sheet's cells as text, and ids Excel already rounded refused
+(in a workbook, or in a CSV Excel re-saved with ids as ``9.18107E+17``).
 
 Why: Excel stores numbers as doubles, so whole numbers must print as integers and an 18-digit id
 kept as a number is already rounded in the file; merging distinct ids silently would corrupt threads.
@@ -45,6 +46,7 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
                 f"{', '.join(map(repr, names))}; set sheet in the mapping"
             )
         rows = _sheet_rows(book[chosen])
+        headers = {n: _first_row(book[n]) for n in names if n != chosen}
         if len(rows) <= 1:
             others = {n: len(_sheet_rows(book[n])) - 1 for n in names if n != chosen}
             filled = [f"{n!r} ({count} data rows)" for n, count in others.items() if count > 0]
@@ -56,7 +58,7 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
     finally:
         book.close()
     if not rows:
-        return pd.DataFrame(), {"encoding": "utf-8"}
+        return pd.DataFrame(), {"encoding": "utf-8", "sheet_headers": headers}
     header = [f"column {i}" if v is None else v for i, v in enumerate(rows[0], start=1)]
     check_unique(path, header)
     width = len(header)
@@ -68,7 +70,17 @@ def read_excel(path: Path, sheet: str | int) -> tuple[pd.DataFrame, dict]:
         if big.any():
             rounded[col] = frame[col][big].iloc[0].shown
             frame[col] = frame[col].map(lambda v: str(v) if isinstance(v, _Rounded) else v)
-    return frame, {"encoding": "utf-8", "rounded_numbers": rounded}
+    return frame, {"encoding": "utf-8", "rounded_numbers": rounded, "sheet_headers": headers}
+
+
+def _first_row(worksheet) -> list[str]:
+    """The first non-blank row of a sheet (its header, if it holds the data): a cover page
+    before the data sheet is named by the missing-columns error."""
+    for row in worksheet.iter_rows(values_only=True):
+        cells = [c for c in map(_excel_cell, row) if c not in (None, "")]
+        if cells:
+            return cells
+    return []
 
 
 def _sheet_rows(worksheet) -> list[list[str | None]]:
@@ -106,14 +118,32 @@ def _excel_cell(value: Any) -> str | None:
     return str(value)
 
 
-def refuse_rounded_ids(path: Path, rounded: dict[str, str], mapping: Mapping) -> None:
-    """Stop when an id column holds numbers Excel had already rounded (``rounded_numbers``)."""
-    ids = [c for c in (mapping.message_id, mapping.reply_to_id, mapping.responses,
-                       mapping.conversation_id) if c in rounded]
+#: A number Excel wrote in scientific notation (``9.18107E+17``): a CSV re-saved by Excel keeps
+#: only the digits shown, so ids longer than that are already rounded in the file.
+_SCIENTIFIC = r"(?:^|,)\s*[+-]?\d(?:\.\d+)?[eE]\+?\d+\s*(?:,|$)"
+
+
+def scientific_numbers(raw: pd.DataFrame, columns: list[str]) -> dict[str, str]:
+    """Of ``columns`` (text cells), those holding a number in scientific notation, with an example."""
+    found = {}
+    for col in columns:
+        hits = raw[col].str.contains(_SCIENTIFIC, regex=True).fillna(False).astype(bool)
+        if hits.any():
+            found[col] = raw[col][hits].iloc[0].strip()
+    return found
+
+
+def refuse_rounded_ids(path: Path, raw: pd.DataFrame, rounded: dict[str, str], mapping: Mapping) -> None:
+    """Stop when an id column holds numbers Excel had already rounded: in a workbook, whole
+    numbers past 15 digits (``rounded``); in a text export re-saved by Excel, scientific notation."""
+    columns = [c for c in (mapping.message_id, mapping.reply_to_id, mapping.responses,
+                           mapping.conversation_id) if c and c in raw.columns]
+    rounded = rounded | scientific_numbers(raw, [c for c in columns if c not in rounded])
+    ids = [c for c in columns if c in rounded]
     if ids:
         raise AuditInputError(
             f"{path.name}: id column(s) {', '.join(map(repr, ids))} hold numbers longer than the "
             f"15 digits Excel keeps (e.g. {rounded[ids[0]]}), so distinct ids are already rounded "
             "to the same value in the file. Format the id columns as Text in the source tool and "
-            "export again, or export CSV."
+            "export again, or export CSV straight from the source tool (not re-saved by Excel)."
         )

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from audit.common import runfolder
+from audit.common.decoding import read_user_file
 from audit.common.errors import AuditInputError
 from audit.common.safeio import slugify
 from audit.run.config import RunConfig
@@ -65,7 +66,7 @@ def load(path: str) -> list[dict[str, Any]]:
     if not p.is_file():
         raise AuditInputError(f"{path}: no such clients file.")
     try:
-        spec = BatchFile.model_validate(read_settings(p.read_text(encoding="utf-8")) or {})
+        spec = BatchFile.model_validate(read_settings(read_user_file(p)) or {})
     except (ValidationError, yaml.YAMLError) as exc:
         raise AuditInputError(f"{path} is not a valid clients file: {exc}") from None
     if not spec.clients:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from audit.common import runfolder
+from audit.common.decoding import read_user_file
 from audit.common.errors import AuditInputError
 from audit.common.safeio import atomic_write_text
 from audit.run.config import RunConfig
@@ -65,7 +66,7 @@ def load(path: str | Path):
         raise AuditInputError(f"{path}: no such run configuration. A run folder made by `social-audit run` holds one "
                               f"({runfolder.CONFIG}); re-run the audit once with the CLI to create it.")
     try:
-        raw = read_settings(path.read_text(encoding="utf-8"))
+        raw = read_settings(read_user_file(path))
     except yaml.YAMLError as exc:
         raise AuditInputError(f"{path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):

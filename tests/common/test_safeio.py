@@ -164,3 +164,19 @@ def test_a_killed_writers_temp_files_are_swept_and_nothing_else(tmp_path):
     (tmp_path / "audit.json").write_text("{}")
     assert remove_stale_temps(tmp_path) == [".stages.json.k3j2.tmp"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.json", "stages.tmp"]
+
+
+def test_a_full_disk_names_the_file_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from audit.common.errors import AuditInputError
+    from audit.common.safeio import atomic_write_bytes
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(AuditInputError, match=r"No space left on the device while writing messages\.parquet"):
+        atomic_write_bytes(tmp_path / "messages.parquet", b"x" * 10)
+    assert list(tmp_path.iterdir()) == []

@@ -182,3 +182,14 @@ def test_parquet_round_trip_keeps_the_contract(built, tmp_path):
     again, conversations = build(back, brands=["AcmeStore"])
     pd.testing.assert_frame_equal(again, built[0])
     pd.testing.assert_frame_equal(conversations, built[1])
+
+
+def test_a_reply_stamped_before_its_parent_counts_as_answered_with_a_reply_time_of_zero():
+    # Clock skew: the brand's answer m1 is stamped 7 minutes before the customer's post m0;
+    # the customer's follow-up m2 (replying to m1) sits between them.
+    threaded, conversations = build(frame([None, "m0", "m1"], [10, 3, 5], [True, False, True]))
+    row = conversations.iloc[0]
+    assert len(conversations) == 1 and row["answered"] and row["first_response_id"] == "m1"
+    assert row["first_response_s"] == 0.0
+    assert threaded["turn"].tolist() == [0, 1, 2]
+    assert (threaded["created_at"].diff().dropna() >= pd.Timedelta(0)).all()

@@ -1,4 +1,4 @@
-"""Turn an export's bytes into text, or say clearly why they are not a text export.
+"""Turn an export's (or a user-edited file's) bytes into text, or say clearly why they are not a text export.
 
 Exports arrive in every encoding a tool can write. A BOM is decisive; UTF-8 is tried next; NUL
 patterns reveal BOM-less UTF-16/32; ``charset-normalizer`` recognises multi-byte code pages
@@ -103,6 +103,14 @@ def decode(name: str, data: bytes) -> Decoded:
                 f"{share:.1%} of non-ASCII characters look like mojibake")
         return _checked_text(name, Decoded(text, encoding, note, round(share, 4)))
     raise AssertionError("latin-1 decodes any bytes")
+
+
+def read_user_file(path: str | Path) -> str:
+    """A file a person edits (batch file, mapping, rubric, questionnaire, owners): decoded like
+    an export, so one saved as Windows-1252 reads instead of raising UnicodeDecodeError. The one
+    reader of such files' bytes."""
+    path = Path(path)
+    return decode(path.name, path.read_bytes()).text
 
 
 def read_text(path: Path) -> tuple[str, dict[str, Any]]:
