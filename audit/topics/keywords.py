@@ -25,6 +25,16 @@ im ive dont cant wont didnt doesnt isnt youre thats got get getting gonna wanna 
 today yesterday tomorrow ok okay yes yeah lol guys team hope let sure did does doing going trying
 tried want need new good great time day days week hours hour still way will would could should
 """.split())
+#: The commonest function words of the other languages seen in care exports (Spanish, Portuguese,
+#: French, Italian, German, Dutch, Malay/Indonesian): labels carry no stop word in any language.
+OTHER_STOP_WORDS = frozenset("""
+que de la el en los las del por para con una uno es se lo mi su al como mas pero ya muy esta este
+eso hay ser son fue gracias hola favor tengo tiene nao um uma os ao na no em mais sim obrigado
+le les des du et est pas pour dans sur avec une il elle vous nous je merci bonjour ce qui
+il di che non per una sono della grazie ciao der die das und ist nicht ein eine ich sie mit auf
+den dem danke het een van niet ik je dat voor op ik yang dan di ke ini itu saya tidak ada untuk
+dengan la nak tak kau ni aku
+""".split())
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_']+\b"  # words of 2+ letters: no numbers, no masks' digits
 _APOSTROPHE = re.compile(r"[’']")
 
@@ -56,7 +66,7 @@ def ctfidf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int =
     if n_topics == 0 or len(rows) == 0:
         return [[] for _ in range(n_topics)], [[] for _ in range(n_topics)]
     vectorizer = CountVectorizer(preprocessor=_clean, token_pattern=_TOKEN, ngram_range=(1, 2),
-                                 stop_words=sorted(ENGLISH_STOP_WORDS | CARE_STOP_WORDS),
+                                 stop_words=sorted(ENGLISH_STOP_WORDS | CARE_STOP_WORDS | OTHER_STOP_WORDS),
                                  min_df=min(2, len(rows)), dtype=np.float64)
     try:
         counts = vectorizer.fit_transform([texts[i] for i in rows])
