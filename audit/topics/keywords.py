@@ -25,6 +25,7 @@ user http https amp hi hello hey thanks thank thx pls plz please dm dms help hel
 im ive dont cant wont didnt doesnt isnt youre thats got get getting gonna wanna know like really
 today yesterday tomorrow ok okay yes yeah lol guys team hope let sure did does doing going trying
 tried want need new good great time day days week hours hour still way will would could should
+havent hasnt happening fine actually ago guess
 """.split())
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_']+\b"  # words of 2+ letters: no numbers, no masks' digits
 _APOSTROPHE = re.compile(r"[’']")
