@@ -308,18 +308,29 @@ def build(audit: Mapping, complaints: pd.DataFrame | None = None) -> Workbook:
     complaints_sheet(sheets["Unanswered complaints"], complaints, (metrics.get("scope") or {}).get("tz") or "UTC", brands)
     units = {k: v.get("unit") for k, v in (metrics.get("definitions") or {}).items()}
     records_sheet(sheets["Agents"], metrics.get("agents"), "Agents", units)
-    records_sheet(sheets["Topics"], _topic_rows(audit.get("topics")), "Topics", units)
+    topics_sheet(sheets["Topics"], audit.get("topics"))
     return wb
 
 
-def _topic_rows(topics: Any) -> Any:
-    """The topic table of ``topics.json`` (its other keys describe the method), or, when no topic
-    was found, a section saying why."""
-    if not isinstance(topics, Mapping):
-        return topics
-    if topics.get("topics"):
-        return topics["topics"]
-    return {"available": False, "reason": topics.get("note") or "No group of similar posts was large enough to be a topic."}
+#: The Topics sheet's columns: (header, unit, how to read it from a topic of ``topics.json``).
+_TOPIC_COLUMNS = (
+    ("Topic", None, lambda t: t.get("label")), ("Customer posts", "number", lambda t: t.get("posts")),
+    ("Complaints", "share", lambda t: t.get("complaint_share")), ("Questions", "share", lambda t: t.get("question_share")),
+    ("Negative", "share", lambda t: t.get("negative_share")), ("Answered", "share", lambda t: t.get("response_rate")),
+    ("Median first reply (s)", "number", lambda t: t.get("first_response_median_s")),
+    ("Route to", None, lambda t: t.get("owner")), ("Keywords", None, lambda t: ", ".join(t.get("keywords") or [])),
+    ("Example (masked)", "wide", lambda t: next(iter(t.get("examples") or []), None)),
+)
+
+
+def topics_sheet(ws: Worksheet, topics: Any) -> None:
+    """The client's topics as ``topics.json`` lists them (the playbook's table): one row per
+    topic, human headers, plain text in every cell; or a line saying why there are none."""
+    if not isinstance(topics, Mapping) or not topics.get("topics"):
+        reason = topics.get("note") if isinstance(topics, Mapping) else None
+        _unavailable(ws, "Topics", reason or "No group of similar posts was large enough to be a topic.")
+        return
+    table(ws, [(h, u) for h, u, _ in _TOPIC_COLUMNS], ([read(t) for _, _, read in _TOPIC_COLUMNS] for t in topics["topics"]))
 
 
 def to_bytes(wb: Workbook) -> bytes:

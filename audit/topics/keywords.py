@@ -17,6 +17,7 @@ import numpy as np
 
 from audit.textmodel.normalize import normalize_text
 from audit.topics.discover import OUTLIER
+from audit.topics.language import OTHER_STOP_WORDS
 
 #: Words of social customer care that say nothing about the subject of a post.
 CARE_STOP_WORDS = frozenset("""
@@ -24,6 +25,7 @@ user http https amp hi hello hey thanks thank thx pls plz please dm dms help hel
 im ive dont cant wont didnt doesnt isnt youre thats got get getting gonna wanna know like really
 today yesterday tomorrow ok okay yes yeah lol guys team hope let sure did does doing going trying
 tried want need new good great time day days week hours hour still way will would could should
+havent hasnt happening fine actually ago guess
 """.split())
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_']+\b"  # words of 2+ letters: no numbers, no masks' digits
 _APOSTROPHE = re.compile(r"[’']")
@@ -56,7 +58,7 @@ def ctfidf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int =
     if n_topics == 0 or len(rows) == 0:
         return [[] for _ in range(n_topics)], [[] for _ in range(n_topics)]
     vectorizer = CountVectorizer(preprocessor=_clean, token_pattern=_TOKEN, ngram_range=(1, 2),
-                                 stop_words=sorted(ENGLISH_STOP_WORDS | CARE_STOP_WORDS),
+                                 stop_words=sorted(ENGLISH_STOP_WORDS | CARE_STOP_WORDS | OTHER_STOP_WORDS),
                                  min_df=min(2, len(rows)), dtype=np.float64)
     try:
         counts = vectorizer.fit_transform([texts[i] for i in rows])

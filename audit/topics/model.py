@@ -14,37 +14,48 @@ import pandas as pd
 from audit.reading.redact import redact_text
 from audit.topics.discover import OUTLIER, discover
 from audit.topics.keywords import describe_topics
+from audit.topics.language import other_language
 
-UNASSIGNED_LABEL = "No clear topic"
+UNASSIGNED_LABEL = "Other (no shared topic)"
+#: Posts in another language than the embedder's: kept apart and counted, never a topic.
+OTHER_LANGUAGE = -2
+OTHER_LANGUAGE_LABEL = "Another language"
 
 
 @dataclass(frozen=True)
 class TopicModel:
     """``labels`` (n,) topic id per post, -1 for none; ``topics``: one dict per topic (``topic``,
     ``label``, ``keywords``, ``keyword_weights``, ``representatives`` as row numbers, ``posts``);
-    ``fitted_on``: how many posts HDBSCAN saw (the rest joined by centroid)."""
+    ``fitted_on``: how many posts k-means saw (the rest joined their nearest centre); posts of
+    another language carry ``OTHER_LANGUAGE``."""
 
     labels: np.ndarray
     topics: list[dict]
     fitted_on: int
 
     def label_of(self) -> pd.Series:
-        """Topic label per post (``No clear topic`` for -1)."""
-        names = {t["topic"]: t["label"] for t in self.topics}
+        """Topic label per post ("Other (no shared topic)" for -1, "Another language" for -2)."""
+        names = {t["topic"]: t["label"] for t in self.topics} | {OTHER_LANGUAGE: OTHER_LANGUAGE_LABEL}
         return pd.Series([names.get(int(t), UNASSIGNED_LABEL) for t in self.labels], dtype="string")
 
 
 def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
     """Topics of ``texts`` given their ``embeddings`` (same order); ``options`` go to
-    ``discover`` (``min_size``, ``dims``, ...)."""
+    ``discover`` (``min_size``, ``posts_per_topic``, ...). Posts of another language are set
+    apart first, so they never form a topic of their own."""
     texts = ["" if t is None else str(t) for t in texts]
-    clustering = discover(embeddings, **options)
+    foreign = other_language(texts)
+    rows = np.flatnonzero(~foreign)
+    clustering = discover(np.asarray(embeddings)[rows], **options)
+    labels = np.full(len(texts), OTHER_LANGUAGE, dtype=np.int64)
+    labels[rows] = clustering.labels
     k = len(clustering.centroids)
-    words = describe_topics(texts, clustering.labels, clustering.reduced, clustering.centroids)
+    kept = [texts[i] for i in rows]
+    words = describe_topics(kept, clustering.labels, clustering.reduced, clustering.centroids)
     topics = [{"topic": t, "label": words.label[t], "keywords": words.keywords[t],
-               "keyword_weights": words.weights[t], "representatives": words.representatives[t],
+               "keyword_weights": words.weights[t], "representatives": [int(rows[r]) for r in words.representatives[t]],
                "posts": int((clustering.labels == t).sum())} for t in range(k)]
-    return TopicModel(clustering.labels, topics, clustering.fitted_on)
+    return TopicModel(labels, topics, clustering.fitted_on)
 
 
 def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | None = False, **options) -> TopicModel:
@@ -60,4 +71,4 @@ def examples(model: TopicModel, texts: Sequence[str], keep_handles: Sequence[str
     return [[redact_text(str(texts[r]), keep_handles) for r in t["representatives"]] for t in model.topics]
 
 
-__all__ = ["OUTLIER", "TopicModel", "UNASSIGNED_LABEL", "assign", "examples", "fit"]
+__all__ = ["OUTLIER", "OTHER_LANGUAGE", "OTHER_LANGUAGE_LABEL", "TopicModel", "UNASSIGNED_LABEL", "assign", "examples", "fit"]

@@ -91,13 +91,16 @@ def test_agents_and_topics_say_when_missing_and_are_laid_out_when_present(run):
     assert wb["Agents"]["A1"].value.startswith("Agents: not available in this run. ")  # + metrics.agents' reason
     assert wb["Topics"]["A1"].value.startswith("Topics: not available in this run. ")  # + why
     assert not audit["topics"]["topics"]  # this small run finds none
-    richer = {**audit, "topics": {"posts": 12, "topics": [{"topic": "=refund", "posts": 12, "negative_share": 0.5}]},
+    richer = {**audit, "topics": {"posts": 12, "topics": [{"topic": 0, "label": "=refund", "posts": 12, "negative_share": 0.5,
+                                                                 "keywords": ["refund", "card"], "shares": {"Billing": 0.5}}]},
               "metrics": {**audit["metrics"], "agents": {"^JS": {"replies": 40, "response_rate": 0.9}}}}
     wb2 = workbook.build(richer)
     agents, topics = _rows(wb2["Agents"]), _rows(wb2["Topics"])
     assert [c.value for c in agents[0]] == ["name", "replies", "response_rate"]
     assert agents[1][1].value == 40 and agents[1][2].number_format == "0.0%"
     assert topics[1][0].value == "=refund" and topics[1][0].data_type == "s"
+    assert topics[0][0].value == "Topic" and topics[1][4].number_format == "0.0%"  # human headers, typed shares
+    assert not any(str(c.value).startswith(("{", "[")) for row in topics for c in row)  # no JSON in cells
     assert wb2["Unanswered complaints"]["A1"].value.endswith("not available in this run.")
     scored = {**audit, "metrics": {**audit["metrics"], "agents": {"available": True, "best": ["Acme/AB"], "scorecards": [
         {"brand": "Acme", "agent": "AB", "replies": 25, "recovery_rate": 0.6}]}}}

@@ -34,9 +34,11 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
              "first_response_s": t.get("first_response_median_s"), "owner": t["owner"],
              "example": _example(t)} for t in topics["topics"]]
     lead_topic = topics["topics"][0]
-    lead = (f"{topics['posts']:,} customer posts were grouped by what they are about; "
-            f"{_pct(topics['assigned_share'])} fall into {topics['n_topics']} topics, the rest are too "
-            f"varied or too short to group. The topic with the most complaints and questions is "
+    foreign = topics.get("other_language_posts") or 0
+    apart = f" ({foreign:,} posts in another language are kept apart)" if foreign else ""
+    lead = (f"The client's {topics['posts']:,} customer posts were grouped by what they are about; "
+            f"{_pct(topics['assigned_share'])} fall into {topics['n_topics']} topics, "
+            f"{_pct(topics.get('other_share'))} are in \u201cother\u201d (too varied or too short to group){apart}. The topic with the most complaints and questions is "
             f"\u201c{lead_topic['label']}\u201d ({lead_topic['posts']:,} posts, {_pct(lead_topic.get('complaint_share'))} "
             f"complaints): route it to {lead_topic['owner']}.")
     by_owner: dict[str, list[str]] = {}
