@@ -17,7 +17,6 @@ import numpy as np
 
 from audit.textmodel.normalize import normalize_text
 from audit.topics.discover import OUTLIER
-from audit.topics.language import OTHER_STOP_WORDS
 
 #: Words of social customer care that say nothing about the subject of a post.
 CARE_STOP_WORDS = frozenset("""
@@ -29,6 +28,18 @@ havent hasnt happening fine actually ago guess
 """.split())
 _TOKEN = r"(?u)\b[^\W\d_][^\W\d_']+\b"  # words of 2+ letters: no numbers, no masks' digits
 _APOSTROPHE = re.compile(r"[’']")
+
+#: The commonest function words of the other languages seen in care exports (Spanish, Portuguese,
+#: French, Italian, German, Dutch, Malay/Indonesian): labels carry no stop word in any language.
+OTHER_STOP_WORDS = frozenset("""
+que de la el en los las del por para con una uno es se lo mi su al como mas pero ya muy esta este
+eso hay ser son fue gracias hola favor tengo tiene nao um uma os ao na no em mais sim obrigado
+le les des du et est pas pour dans sur avec une il elle vous nous je merci bonjour ce qui
+il di che non per una sono della grazie ciao der die das und ist nicht ein eine ich sie mit auf
+den dem danke het een van niet ik je dat voor op ik yang dan di ke ini itu saya tidak ada untuk
+dengan la nak tak kau ni aku
+""".split())
+
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from audit.reading.redact import redact_text
+from audit.textmodel.language import detect, readable
 from audit.topics.discover import OUTLIER, discover
 from audit.topics.keywords import describe_topics
-from audit.topics.language import other_language
 
 UNASSIGNED_LABEL = "Other (no shared topic)"
 #: Posts in another language than the embedder's: kept apart and counted, never a topic.
@@ -44,7 +44,7 @@ def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
     ``discover`` (``min_size``, ``posts_per_topic``, ...). Posts of another language are set
     apart first, so they never form a topic of their own."""
     texts = ["" if t is None else str(t) for t in texts]
-    foreign = other_language(texts)
+    foreign = ~readable(detect(texts)).to_numpy()
     rows = np.flatnonzero(~foreign)
     clustering = discover(np.asarray(embeddings)[rows], **options)
     labels = np.full(len(texts), OTHER_LANGUAGE, dtype=np.int64)
