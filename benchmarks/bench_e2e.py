@@ -48,17 +48,16 @@ class PeakMemory:
 
 
 def run(n: int, skip_models: bool, workdir: Path, rows: list[dict], quantize: bool = False) -> None:
-    from audit.reading import ingest
     from audit import grading as maturity
-    from audit.metrics import registry as metrics
-    from audit.metrics import peers
-    from audit.report import playbook
-    from audit.report import render
     from audit import textmodel
     from audit.conversations import threads
-    from audit.topics import model as topic_model
-    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
     from audit.demo.sample import generate
+    from audit.metrics import peers
+    from audit.metrics import registry as metrics
+    from audit.reading import ingest
+    from audit.report import playbook, render
+    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
+    from audit.topics import model as topic_model
 
     mem = PeakMemory()
     csv = workdir / f"export_{n}.csv"

@@ -18,7 +18,6 @@ import os
 import tempfile
 from pathlib import Path
 
-
 from bench_sentiment import timed  # one timer for every benchmark (median of repeats)
 
 
@@ -32,9 +31,8 @@ def main() -> None:
     from transformers import pipeline
 
     from audit.evaluation import intent_baseline as intent
-    from audit.textmodel import DEFAULT_MODEL, score
+    from audit.textmodel import DEFAULT_MODEL, primary_intent, score
     from audit.textmodel.normalize import normalize_text
-    from audit.textmodel import primary_intent
 
     sys_path = Path(__file__).resolve().parent
     import sys

@@ -15,9 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from audit.common.handles import clean_handle, handle_keys
+from audit.conversations.voice import agents
 from audit.reading.schema import THREAD_COLUMNS, validate_messages
 from audit.reading.skew import clamp_to_parents
-from audit.conversations.voice import agents
 
 CONVERSATION_COLUMNS: dict[str, str] = {
     "conversation_id": "str",
@@ -218,17 +219,17 @@ def _brand_lists(brand_posts: pd.DataFrame) -> pd.Series:
 
 
 def _known_brands(msgs: pd.DataFrame, extra: Iterable[str]) -> pd.Series:
-    """Brand handles keyed by lower case: authors of brand posts, then the given handles."""
+    """Brand handles by their key (:func:`handle_keys`): authors of brand posts, then the given handles."""
     handles = pd.concat([
-        msgs.loc[~msgs["is_customer"], "author"],
-        pd.Series([str(h).strip().lstrip("@") for h in extra], dtype=str),
+        msgs.loc[~msgs["is_customer"], "author"].astype("string"),
+        pd.Series([clean_handle(h).lstrip("@") for h in extra], dtype="string"),
     ], ignore_index=True).drop_duplicates()
-    return pd.Series(handles.to_numpy(), index=handles.str.lower().to_numpy()).groupby(level=0).first()
+    return pd.Series(handles.to_numpy(), index=handle_keys(handles).to_numpy()).groupby(level=0).first()
 
 
 def _mentioned_brand(texts: pd.Series, known: pd.Series) -> pd.Series:
     """The first known brand ``@handle`` in each opening post (NaN when none)."""
-    mentions = texts.str.extractall(_MENTION)[0].str.lower()
+    mentions = handle_keys(texts.str.extractall(_MENTION)[0])
     mentions = mentions[mentions.isin(known.index)]
     first = mentions.groupby(level=0).first()
     return first.map(known).reindex(texts.index)

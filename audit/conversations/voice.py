@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from audit.common.handles import handle_keys
 from audit.reading.redact import HANDLE_MASK
 
 URL = r"(?:https?://|www\.)\S+"
@@ -122,7 +123,7 @@ def agents(text: pd.Series, authors: pd.Series | None = None) -> pd.Series:
     """
     out = _per_unique(text, lambda u: pd.Series([signoff_agent(t) for t in u.tolist()], dtype="str"))
     if authors is not None:
-        handle = authors.astype("str").str.lstrip("@").str.casefold()
+        handle = handle_keys(authors)
         same = out.notna() & pd.Series(  # whole words of the handle only: ^AS on AskVisa is an agent
             [len(a) >= 4 and isinstance(h, str) and a.casefold().replace(" ", "") in h
              for a, h in zip(out.fillna("").tolist(), handle.tolist())], index=out.index)

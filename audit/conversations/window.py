@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_key, handle_keys
 
 EARLIEST = pd.Timestamp("2006-01-01", tz="UTC")
 BODY_QUANTILES = (0.01, 0.99)
@@ -173,8 +174,8 @@ def find(created_at: pd.Series, message_ids: pd.Series | None = None, *, since: 
 def handle_rows(messages: pd.DataFrame, handles: Iterable[str]) -> pd.Series:
     """Posts that belong to ``handles``: written by them, or in a conversation with them (the
     customer posts addressed to them). Handles compare without '@' and case-insensitively."""
-    keys = {str(h).lstrip("@").casefold() for h in handles}
-    key = (lambda col: messages[col].astype("string").str.lstrip("@").str.casefold().isin(keys).fillna(False))
+    keys = {handle_key(h) for h in handles}
+    key = (lambda col: handle_keys(messages[col]).isin(keys).fillna(False))
     return (key("author") | key("brand")).astype(bool)
 
 

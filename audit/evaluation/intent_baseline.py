@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import NoReturn
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ from audit.common import runfolder
 from audit.common.errors import AuditInputError
 from audit.textmodel.heads import INTENTS
 from audit.textmodel.inference import resolve_device
-from audit.textmodel.sentence_embedder import default_model_path, embed
 from audit.textmodel.normalize import normalize_text
+from audit.textmodel.sentence_embedder import default_model_path, embed
 
 SENTIMENT_COLUMNS = ("p_negative", "p_neutral", "p_positive")
 DEFAULT_EXEMPLARS = Path(__file__).resolve().parent.parent / "textmodel" / "training" / "intent_exemplars.yaml"

@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit.topics.model import assign
 from audit.common.realdata import real_dir
+from audit.topics.model import assign
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = real_dir()

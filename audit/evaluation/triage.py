@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from audit.textmodel.heads import INTENTS, TRIAGE, TRIAGE_COLUMNS, primary_intent
 from audit.textmodel.model import TRIAGE_REPORT
 from audit.textmodel.training import card
 from audit.textmodel.training.data import REAL, REPO
-from audit.textmodel.heads import INTENTS, TRIAGE, TRIAGE_COLUMNS, primary_intent
 
 LABELS = REPO / "tests" / "fixtures" / "real_labels" / "twcs_customer_posts.csv"
 TWCS = REAL / "twcs_random5000.csv"
@@ -45,8 +45,8 @@ def _intent_report(truth, predicted) -> dict:
 
 def evaluate(quantize: bool = False) -> dict:
     """The heads (and, for comparison, the previous exemplar triage) on the hand-labelled posts."""
-    from audit.evaluation import intent_baseline as intent
     from audit import textmodel
+    from audit.evaluation import intent_baseline as intent
     from audit.textmodel.training.heads import binary_report
 
     df = hand_labelled()

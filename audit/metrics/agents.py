@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from audit.common.handles import handle_key, handle_keys
 from audit.metrics.intervals import quantile_interval, wilson
 from audit.metrics.reply_time import message_reply_minutes
 
@@ -43,17 +44,13 @@ DEFINITIONS = {
 }
 
 
-def _key(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.lstrip("@").str.casefold()
-
-
 def signed_replies(messages: pd.DataFrame, handles: Iterable[str]) -> pd.DataFrame:
     """The client's signed replies with the agent's group label (pooled below ``MIN_REPLIES``)."""
-    keys = {str(h).lstrip("@").casefold() for h in handles}
+    keys = {handle_key(h) for h in handles}
     if AGENT not in messages.columns:
         return messages.iloc[0:0].assign(_group=pd.Series(dtype="string"))
     brand_post = ~messages["is_customer"].fillna(False).astype(bool)
-    mine = brand_post & messages["reply_to_id"].notna() & _key(messages["author"]).isin(keys).fillna(False)
+    mine = brand_post & messages["reply_to_id"].notna() & handle_keys(messages["author"]).isin(keys).fillna(False)
     r = messages.loc[mine & messages[AGENT].notna()].copy()
     r["_handle"] = r["author"].astype("string").str.lstrip("@")
     size = r.groupby(["_handle", AGENT])["message_id"].transform("size")
@@ -150,9 +147,9 @@ def summary(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Iterab
     if AGENT not in messages.columns:
         return {**base, "available": False,
                 "reason": "The messages carry no agent column (sign-offs were not read), so no agent is scored."}
-    keys = {str(h).lstrip("@").casefold() for h in handles}
+    keys = {handle_key(h) for h in handles}
     brand_post = ~messages["is_customer"].fillna(False).astype(bool)
-    mine = brand_post & messages["reply_to_id"].notna() & _key(messages["author"]).isin(keys).fillna(False)
+    mine = brand_post & messages["reply_to_id"].notna() & handle_keys(messages["author"]).isin(keys).fillna(False)
     signed = int((mine & messages[AGENT].notna()).sum())
     cards = scorecards(messages, conversations, handles)
     scored = [c for c in cards if c["scored"]]

@@ -219,12 +219,12 @@ def of_client(messages: pd.DataFrame, conversations: pd.DataFrame, handles: list
     from audit.conversations.voice import agents as signed_agents
     from audit.conversations.window import handle_rows
 
-    keys = {h.lstrip("@").casefold() for h in handles}
-    brand_key = conversations["brand"].astype("string").str.lstrip("@").str.casefold()
+    keys = {handle_key(h) for h in handles}
+    brand_key = handle_keys(conversations["brand"])
     convs = conversations.loc[brand_key.isin(keys).fillna(False) & conversations["opened_by_customer"].fillna(False).astype(bool)]
     mine = messages.loc[handle_rows(messages, handles)]
     customer = mine["is_customer"].fillna(False).astype(bool)
-    replies = mine.loc[~customer & mine["author"].astype("string").str.lstrip("@").str.casefold().isin(keys).fillna(False)]
+    replies = mine.loc[~customer & handle_keys(mine["author"]).isin(keys).fillna(False)]
     agents = int(signed_agents(replies["text"].fillna("").astype("string"), replies["author"]).nunique()) if len(replies) else 0
     brands = pd.DataFrame([{"brand": h, "conversations": v.get("customer_conversations") or 0,
                             "response_rate": v.get("response_rate")} for h, v in by_brand.items()],

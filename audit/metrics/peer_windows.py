@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from audit.common.handles import handle_key
 from audit.conversations import window
 from audit.metrics import business_hours as BH
 from audit.metrics.prepare import prepare
@@ -29,7 +30,7 @@ def own_windows(messages: pd.DataFrame, conversations: pd.DataFrame, client: Ite
     window (a peer active only outside the client's period is still a peer)."""
     out: dict[str, dict] = {"by_brand": {}, "intervals": {}, "interval_n": {}, "windows": {}}
     prep = prepare(messages, conversations, tz, business_hours)
-    mine = {h.lstrip("@").casefold() for h in client}
+    mine = {handle_key(h) for h in client}
     peers = [h for k, h in brand_handles(prep).items() if k not in mine]
     service = service_handles(peers, service_handles_config)
     for handle in peers:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_keys
 from audit.common.lookup import lookup
+
 # Reply text heuristics (sign-offs, redirects, personal address, hand-overs, templates) live in
 # audit.conversations.voice, calibrated on hand-labelled real replies; the metric definitions describe them.
 from audit.conversations.voice import agents as _agents
@@ -39,11 +41,6 @@ class Prepared:
     hours: BH.BusinessHours
 
 
-def _key(handles: pd.Series) -> pd.Series:
-    """Handles compare without '@' and case-insensitively: exports mix both spellings."""
-    return handles.astype("str").str.lstrip("@").str.casefold()
-
-
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -58,8 +55,8 @@ def _prepare_messages(messages: pd.DataFrame, tz: str) -> pd.DataFrame:
     m["is_customer"] = m["is_customer"].fillna(False).astype(bool)
     if "intent" not in m.columns:
         m["intent"] = pd.NA
-    m["_author"] = _key(m["author"])
-    m["_brand"] = _key(m["brand"]).where(m["brand"].notna())
+    m["_author"] = handle_keys(m["author"])
+    m["_brand"] = handle_keys(m["brand"]).where(m["brand"].notna())
     m["_local"] = m["created_at"].dt.tz_convert(tz)
     m["_how"] = hour_of_week(m["_local"])
     brand_msg = ~m["is_customer"]
@@ -89,7 +86,7 @@ def _prepare_conversations(conversations: pd.DataFrame, m: pd.DataFrame, tz: str
     c = conversations.copy()
     for col in ("opened_by_customer", "answered"):
         c[col] = c[col].fillna(False).astype(bool)
-    c["_brand"] = _key(c["brand"]).where(c["brand"].notna())
+    c["_brand"] = handle_keys(c["brand"]).where(c["brand"].notna())
     opened = c["opened_at"].dt.tz_convert(tz)
     first = c["first_response_at"].dt.tz_convert(tz)
     c["_how"] = hour_of_week(opened)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from audit.common.handles import handle_key, handle_keys
 from audit.metrics.business_hours import BusinessHours, business_seconds
 
 META_SILENCE = pd.Timedelta(hours=24)
@@ -62,10 +63,6 @@ DEFINITIONS: dict[str, dict[str, str]] = {
 }
 
 
-def _key(handles: pd.Series) -> pd.Series:
-    return handles.astype("string").str.lstrip("@").str.casefold()
-
-
 def stats(minutes: pd.Series) -> dict[str, float | int | None]:
     """Median, mean and 90th percentile (linear interpolation) of the non-missing values."""
     v = minutes.dropna().astype("float64")
@@ -87,10 +84,10 @@ def message_reply_minutes(messages: pd.DataFrame, handles: Iterable[str]) -> pd.
     """Per customer post answered directly by one of ``handles``: minutes to the first such answer.
 
     Columns ``message_id``, ``answered_by`` (the reply's id), ``minutes``; one row per answered post."""
-    keys = {str(h).lstrip("@").casefold() for h in handles}
+    keys = {handle_key(h) for h in handles}
     m = messages
     customer = m.loc[m["is_customer"].fillna(False).astype(bool), ["message_id", "created_at"]]
-    is_reply = (~m["is_customer"].fillna(False).astype(bool)) & _key(m["author"]).isin(keys).fillna(False)
+    is_reply = (~m["is_customer"].fillna(False).astype(bool)) & handle_keys(m["author"]).isin(keys).fillna(False)
     replies = m.loc[is_reply & m["reply_to_id"].notna(), ["message_id", "reply_to_id", "created_at"]]
     pairs = customer.merge(replies, left_on="message_id", right_on="reply_to_id", suffixes=("", "_reply"))
     pairs = pairs.sort_values(["message_id", "created_at_reply", "message_id_reply"], kind="stable")
@@ -109,13 +106,13 @@ def meta_new_messages(messages: pd.DataFrame, conversations: pd.DataFrame, handl
     customer post counts when no message of that pair came in the 24 hours before it. Columns
     ``message_id``, ``created_at``, ``responded_at`` (NaT when the brand never wrote again),
     ``minutes``."""
-    keys = {str(h).lstrip("@").casefold() for h in handles}
+    keys = {handle_key(h) for h in handles}
     conv = conversations.set_index("conversation_id")
     customer_of = conv["customer"] if "customer" in conv.columns else pd.Series(conv.index, index=conv.index)
-    m = messages.loc[_key(messages["brand"]).isin(keys).fillna(False),
+    m = messages.loc[handle_keys(messages["brand"]).isin(keys).fillna(False),
                      ["message_id", "conversation_id", "is_customer", "created_at", "brand"]].copy()
     m["_pair"] = (m["conversation_id"].map(customer_of).astype("string").fillna(m["conversation_id"].astype("string"))
-                  + "\x1f" + _key(m["brand"]))
+                  + "\x1f" + handle_keys(m["brand"]))
     m["is_customer"] = m["is_customer"].fillna(False).astype(bool)
     m = m.sort_values(["_pair", "created_at", "message_id"], kind="stable")
     gap = m.groupby("_pair", sort=False)["created_at"].diff()
@@ -138,8 +135,8 @@ def compare(messages: pd.DataFrame, conversations: pd.DataFrame, handles: Iterab
     handles = list(handles)
     c = conversations
     answered = c["answered"].fillna(False).astype(bool)
-    keys = {str(h).lstrip("@").casefold() for h in handles}
-    in_client = _key(messages["brand"]).isin(keys).fillna(False) & messages["is_customer"].fillna(False).astype(bool)
+    keys = {handle_key(h) for h in handles}
+    in_client = handle_keys(messages["brand"]).isin(keys).fillna(False) & messages["is_customer"].fillna(False).astype(bool)
 
     conv_min = (c["first_response_s"].astype("float64") / 60).where(answered)
     per_message = message_reply_minutes(messages, handles)

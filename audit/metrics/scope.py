@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from audit.common.handles import handle_key
 from audit.conversations.threads import UNKNOWN_BRAND
 from audit.metrics.prepare import Prepared
 
@@ -35,7 +36,7 @@ class Scope:
 def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
           channel: str | None = None) -> Scope:
     """Select the rows the given handles (optionally on one channel) are accountable for."""
-    keys = frozenset(h.lstrip("@").casefold() for h in handles)
+    keys = frozenset(handle_key(h) for h in handles)
     m, c = prep.messages, prep.conversations
     m_in = m["channel"].eq(channel) if channel is not None else pd.Series(True, index=m.index)
     c_in = c["channel"].eq(channel) if channel is not None else pd.Series(True, index=c.index)
@@ -44,7 +45,7 @@ def scope(prep: Prepared, handles: Iterable[str], service: Iterable[str] = (),
         convs=c.loc[c_in & c["opened_by_customer"] & c["_brand"].isin(keys)],
         replies=m.loc[m_in & m["_is_reply"] & m["_author"].isin(keys)],
         handles=keys,
-        service=frozenset(s.lstrip("@").casefold() for s in service),
+        service=frozenset(handle_key(s) for s in service),
         days=len(prep.days),
     )
 
@@ -60,5 +61,5 @@ def brand_handles(prep: Prepared) -> dict[str, str]:
 
 def service_handles(handles: Iterable[str], configured: Iterable[str] = ()) -> list[str]:
     """Handles named like a service desk (``*help``, ``*support``, ``*cares``, ``*service``) or configured."""
-    extra = {h.lstrip("@").casefold() for h in configured}
+    extra = {handle_key(h) for h in configured}
     return sorted(h for h in handles if SERVICE_HANDLE.search(h) or h.casefold() in extra)

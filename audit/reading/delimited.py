@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from audit.common.decoding import read_text
 from audit.common.errors import AuditInputError
 from audit.reading import records as csvrecords
-from audit.common.decoding import read_text
 from audit.reading.frames import MALFORMED, check_unique
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.common.errors import AuditInputError
 from audit.common import decoding
+from audit.common.errors import AuditInputError
 
 FORMATS: dict[str, str] = {
     ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl",

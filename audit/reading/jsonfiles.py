@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from audit.common.errors import AuditInputError
 from audit.common.decoding import read_text
+from audit.common.errors import AuditInputError
 from audit.reading.frames import MALFORMED, is_mixed
 
 

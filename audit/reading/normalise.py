@@ -22,8 +22,8 @@ from audit.reading.fields import (
 )
 from audit.reading.mapping import Mapping
 from audit.reading.quarantine import quarantine_frame
-from audit.reading.skew import clamp_to_parents
 from audit.reading.schema import FLAG_NAMES, MESSAGE_COLUMNS, TEXT_LIMIT, Reason
+from audit.reading.skew import clamp_to_parents
 from audit.reading.timestamps import parse_timestamps
 
 # Spelled with literal characters so pyarrow's RE2 and Python's re agree (as in fields).

@@ -39,7 +39,7 @@ def _phone(match: re.Match) -> str:
 
 
 def _normalise_handles(handles: Iterable[str] | None) -> frozenset[str]:
-    return frozenset(h.lstrip("@").casefold() for h in (handles or ()) if h)
+    return frozenset(handle_key(h) for h in (handles or ()) if h)
 
 
 def _handle_replacer(keep: frozenset[str]):
@@ -80,7 +80,7 @@ def redact_authors(authors: pd.Series, brands: Iterable[str], salt: str = "") ->
     """Replace every non-brand author with its pseudonym; brand accounts stay readable."""
     keep = _normalise_handles(brands)
     uniques = pd.Series(authors.dropna().unique())
-    mapping = {a: a if str(a).lstrip("@").casefold() in keep else pseudonym(str(a), salt)
+    mapping = {a: a if handle_key(a) in keep else pseudonym(str(a), salt)
                for a in uniques}
     return authors.map(mapping).astype(authors.dtype)
 
@@ -90,7 +90,7 @@ def agent_pseudonym(handle: str, token: str, salt: str = "") -> str:
     the same label across runs, so scorecards stay comparable without naming anyone. Shaped like a
     first name (``Agentkqdmfp``: letters only, capitalised), so a masked sign-off still reads as a
     sign-off and every figure of a redacted run equals the plain run's."""
-    digest = hashlib.sha256(f"{salt}\x00{str(handle).lstrip('@').casefold()}\x00{token}".encode()).hexdigest()[:6]
+    digest = hashlib.sha256(f"{salt}\x00{handle_key(handle)}\x00{token}".encode()).hexdigest()[:6]
     return "Agent" + "".join(chr(ord("a") + int(c, 16)) for c in digest)
 
 

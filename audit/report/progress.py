@@ -29,9 +29,10 @@ from typing import Any
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_key
 from audit.report.audit_file import validate
 from audit.report.figures import Figure, figure
-from audit.report.playbook.context import _table
+from audit.report.playbook.context import table_block
 
 ALPHA = 0.05
 BETTER, WORSE, SAME, UNJUDGED, NO_DATA = "better", "worse", "no clear change", "not judged", "no data"
@@ -59,7 +60,7 @@ def load_run(path: str | os.PathLike) -> dict:
 
 
 def _handles(audit: Mapping) -> list[str]:
-    return sorted(h.lstrip("@").casefold() for h in audit["metrics"]["scope"]["client_handles"])
+    return sorted(handle_key(h) for h in audit["metrics"]["scope"]["client_handles"])
 
 
 def _thresholds(audit: Mapping) -> dict[str, dict]:
@@ -281,10 +282,10 @@ def build(earlier: Mapping, later: Mapping) -> dict:
                  "notes": notes, "redacted": bool(later.get("ingest", {}).get("redacted"))},
         "toc": toc,
         "level": {"sentence": _level_sentence(then, now), "changed": then["key"] != now["key"],
-                  "dimensions": _table([("dimension", "Dimension", None), ("then", "Score then", "mixed"),
+                  "dimensions": table_block([("dimension", "Dimension", None), ("then", "Score then", "mixed"),
                                         ("now", "Score now", "mixed")], dimensions, "No dimensions.")},
         "kpis": {"rule": RULE, "counts": counts, "rows": kpis,
-                 "table": _table([("kpi", "KPI", None), ("then", "Then", "mixed"), ("then_evidence", "Evidence then", None),
+                 "table": table_block([("kpi", "KPI", None), ("then", "Then", "mixed"), ("then_evidence", "Evidence then", None),
                                   ("now", "Now", "mixed"), ("now_evidence", "Evidence now", None),
                                   ("verdict", "Verdict", "verdict"), ("basis", "Judged by", None)],
                                  kpi_table, "No KPIs."),
@@ -293,13 +294,13 @@ def build(earlier: Mapping, later: Mapping) -> dict:
         "roadmap": {"lead": (f"{met} of {len(roadmap)} roadmap item(s) of the earlier playbook are met now."
                              if roadmap else "The earlier playbook's roadmap named no rubric criterion."),
                     "rows": roadmap,
-                    "table": _table([("phase", "Phase", None), ("action", "Action (earlier playbook)", None),
+                    "table": table_block([("phase", "Phase", None), ("action", "Action (earlier playbook)", None),
                                      ("then", "Then", "mixed"), ("now", "Now", "mixed"), ("status", "Status", "verdict")],
                                     roadmap, "No roadmap items.")},
         "gaps": {"lead": (f"{len(gaps)} standard(s) met in the earlier audit are missed now." if gaps
                           else "No standard met in the earlier audit is missed now."),
                  "rows": gaps,
-                 "table": _table([("criterion", "Criterion", None), ("levels", "Needed for", None),
+                 "table": table_block([("criterion", "Criterion", None), ("levels", "Needed for", None),
                                   ("then", "Then", "mixed"), ("now", "Now", "mixed")], gaps, "No new gaps.")},
         "charts": {},
     })

@@ -18,9 +18,9 @@ import matplotlib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from audit.common.safeio import atomic_write_bytes, atomic_write_text
 from audit.report import charts
 from audit.report.format import duration, figure, interval, minutes, number, percent
-from audit.common.safeio import atomic_write_bytes, atomic_write_text
 
 #: the templates folder (``playbook_templates/`` in the checkout, package data in a wheel)
 TEMPLATES = Path(str(resources.files("audit.report.templates")))

@@ -30,9 +30,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.common import runfolder
-from audit.report.figures import figure
-from audit.reading.redact import redact_series
 from audit.common.safeio import atomic_write_bytes
+from audit.reading.redact import redact_series
+from audit.report.figures import figure
 
 NOT_AVAILABLE = "not available in this run"
 #: Unanswered complaints listed at most (the count is always complete, on the Summary sheet).
@@ -187,7 +187,8 @@ def _typed(value: Any, unit: str | None) -> Any:
 
 
 def trends_sheet(ws: Worksheet, metrics: Mapping) -> None:
-    from audit.metrics.trends import SERIES, table as trends_table
+    from audit.metrics.trends import SERIES
+    from audit.metrics.trends import table as trends_table
 
     trends = metrics.get("trends") or {}
     if not trends.get("available"):
@@ -359,7 +360,7 @@ def write(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFr
 def content(run_dir: str | Path, audit: Mapping | None = None, messages: pd.DataFrame | None = None,
             conversations: pd.DataFrame | None = None) -> bytes:
     """The bytes of ``audit.xlsx`` (the playbook stage publishes them with the other outputs)."""
-    from audit.report.playbook.context import _select
+    from audit.report.playbook.context import select_client
     from audit.report.playbook.evidence import unanswered_complaints
 
     run_dir = Path(run_dir)
@@ -369,7 +370,7 @@ def content(run_dir: str | Path, audit: Mapping | None = None, messages: pd.Data
         messages, conversations = runfolder.enriched(run_dir)
     if messages is not None and conversations is not None:
         scope = audit["metrics"].get("scope") or {}
-        client = _select(messages, conversations, str(audit.get("client")), list(scope.get("client_handles") or []),
+        client = select_client(messages, conversations, str(audit.get("client")), list(scope.get("client_handles") or []),
                          str(scope.get("tz") or "UTC"))
         complaints = unanswered_complaints(client)
     return to_bytes(build(audit, complaints))

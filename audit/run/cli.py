@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_config(args: argparse.Namespace):
+def run_config(args: argparse.Namespace):
     """``run``'s configuration: the flags given, over the recorded run of ``--config`` if any."""
     from dataclasses import replace
 
@@ -105,7 +105,7 @@ def _run_config(args: argparse.Namespace):
 def cmd_run(args: argparse.Namespace) -> int:
     from audit.run.pipeline import run
 
-    config = _run_config(args)
+    config = run_config(args)
     summary = run(config, log=lambda m: print(m, flush=True))
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
@@ -124,9 +124,9 @@ def _scoring_note(summary: dict) -> str:
 
 def cmd_sentiment(args: argparse.Namespace) -> int:
     from audit import textmodel
-    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
-    from audit.reading.tables import read_table
     from audit.common.safeio import write_csv_safe
+    from audit.reading.tables import read_table
+    from audit.textmodel import TRIAGE_COLUMNS, primary_intent
 
     score = of_stage("score")
     opts = _checked(args, score)

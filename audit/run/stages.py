@@ -14,6 +14,7 @@ import pandas as pd
 
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.common.handles import handle_key
 
 SCHEMA_VERSION = "1.0"
 
@@ -21,10 +22,10 @@ SCHEMA_VERSION = "1.0"
 def ingest(run_dir: str | Path, data: str | Path, mapping: str | Path | None = None,
            brands: list[str] | None = None, redact: bool = False) -> dict[str, Any]:
     """Load and validate the export, rebuild conversations, account for every row."""
-    from audit.reading import ingest as ingest_mod
-    from audit.conversations import threads
-    from audit.reading.redact import redact_frame
     from audit.common.safeio import write_csv_safe
+    from audit.conversations import threads
+    from audit.reading import ingest as ingest_mod
+    from audit.reading.redact import redact_frame
 
     run_dir = Path(run_dir)
     result = ingest_mod.load(data, mapping=mapping, brands=brands)
@@ -57,14 +58,14 @@ def _client_brands(requested: list[str] | None, available: list[str]) -> list[st
     """The client's handles: as requested (case-insensitive), else every brand in the export."""
     if not requested:
         return available
-    lookup = {b.lower(): b for b in available}
-    missing = [b for b in requested if b.lower().lstrip("@") not in lookup]
+    lookup = {handle_key(b): b for b in available}
+    missing = [b for b in requested if handle_key(b) not in lookup]
     if missing:
         raise AuditInputError(
             f"Brand handle(s) {missing} do not appear as brand authors in the data. "
             f"Brand handles found: {', '.join(available[:30]) or 'none'}{' ...' if len(available) > 30 else ''}."
         )
-    return sorted(lookup[b.lower().lstrip("@")] for b in requested)
+    return sorted(lookup[handle_key(b)] for b in requested)
 
 
 def score(run_dir: str | Path, model: str | None = None, device: str = "auto", batch_size: int = 64,
@@ -123,12 +124,12 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     ``timezone`` (IANA name) sets the local clock for hours of the week, nights and weekends;
     ``business_hours`` and ``holidays`` the client's hours (``audit.metrics.business_hours``); the figures
     cover the analysis window (``since``/``until``, else detected: ``audit.conversations.window``)."""
-    from audit.metrics import business_hours as bh
     from audit import grading as maturity
+    from audit.conversations import window
+    from audit.metrics import business_hours as bh
+    from audit.metrics import fitness, peer_windows, peers
     from audit.metrics import registry as metrics
     from audit.metrics.jsonable import jsonable
-    from audit.metrics import fitness, peers, peer_windows
-    from audit.conversations import window
     from audit.topics import stage as topic_stage
 
     run_dir = Path(run_dir)
@@ -160,11 +161,10 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
 
 def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, Any]:
     """Build the playbook model, render HTML (and PDF), and assemble ``audit.json``."""
-    from audit.report import playbook as playbook_mod
-    from audit.report import render
-    from audit.report import workbook
     from audit.common.safeio import publish, recover_publish
     from audit.conversations.window import Window
+    from audit.report import playbook as playbook_mod
+    from audit.report import render, workbook
 
     run_dir = Path(run_dir)
     recover_publish(run_dir)

@@ -17,6 +17,8 @@ import pandas as pd
 
 from audit.common import runfolder
 from audit.textmodel.labels import SENTIMENTS
+
+
 def label(name: str) -> str:
     """``first_response_median_min`` -> ``First response median min``: snake_case for people."""
     return name.replace("_", " ").strip().capitalize()

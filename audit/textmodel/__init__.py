@@ -13,9 +13,9 @@ Modules, from the model outward:
 * ``training/`` - the reproducible training scripts (``make model``), not used by a run.
 """
 from audit.textmodel.encoder import embed
+from audit.textmodel.engines import ENGINES
 from audit.textmodel.heads import TRIAGE, TRIAGE_COLUMNS, primary_intent
 from audit.textmodel.model import DEFAULT_MODEL
 from audit.textmodel.scoring import score
-from audit.textmodel.engines import ENGINES
 
 __all__ = ["DEFAULT_MODEL", "ENGINES", "TRIAGE", "TRIAGE_COLUMNS", "embed", "primary_intent", "score"]

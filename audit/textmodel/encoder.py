@@ -21,7 +21,6 @@ FEATURE_LAYERS = (2, 4, 6)
 
 
 def _mean_pool(hidden, mask):
-    import torch
 
     mask = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)

@@ -49,7 +49,6 @@ def save(heads, config: dict, directory: Path) -> None:
 
 def load(directory: Path):
     """The heads in eval mode (fp32), or None when the directory has none (a user's own model)."""
-    import torch
     from safetensors.torch import load_file
 
     directory = Path(directory)

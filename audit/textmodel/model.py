@@ -17,8 +17,8 @@ import numpy as np
 
 from audit.common.errors import AuditInputError
 from audit.common.runfolder import file_sha256
-from audit.textmodel.labels import label_matrix
 from audit.textmodel.heads import load as load_heads
+from audit.textmodel.labels import label_matrix
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "sentiment-minilm"
 #: the triage heads' evaluation, written by ``python -m audit.evaluation.triage --write``

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit.textmodel.engines import get_engine
-from audit.textmodel.inference import MAX_TOKENS, resolve_device
 from audit.textmodel.cache import PROB_COLUMNS, TRIAGE_TABLE, ScoreCache, default_path, text_keys
-from audit.textmodel.labels import SENTIMENTS
-from audit.textmodel.model import DEFAULT_MODEL, identity as model_key, triage_identity
+from audit.textmodel.engines import get_engine
 from audit.textmodel.heads import TRIAGE, TRIAGE_COLUMNS
+from audit.textmodel.inference import MAX_TOKENS, resolve_device
+from audit.textmodel.labels import SENTIMENTS
+from audit.textmodel.model import DEFAULT_MODEL, triage_identity
+from audit.textmodel.model import identity as model_key
 from audit.textmodel.normalize import normalize_text
 
 

@@ -12,8 +12,8 @@ from audit.topics.model import assign
 
 def topics_table(data: str | Path, text_column: str, out: str | Path, device: str = "auto") -> pd.DataFrame:
     """Read ``data``, assign topics to ``text_column`` and write ``out`` (formula-safe CSV)."""
-    from audit.reading.tables import read_table
     from audit.common.safeio import write_csv_safe
+    from audit.reading.tables import read_table
 
     table = read_table(data)
     if text_column not in table.columns:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from audit.common import runfolder
+from audit.common.handles import handle_key, handle_keys
 from audit.topics import emerging, figures, routing
 from audit.topics.model import OTHER_LANGUAGE, UNASSIGNED_LABEL, TopicModel, assign
 
@@ -23,8 +24,8 @@ def client_rows(posts: pd.DataFrame, brands: list[str] | None) -> np.ndarray:
     or the frame has no brand column). Peers' posts never enter the client's topics."""
     if not brands or "brand" not in posts.columns:
         return np.ones(len(posts), dtype=bool)
-    wanted = {b.lstrip("@").casefold() for b in brands}
-    mine = posts["brand"].astype("string").str.lstrip("@").str.casefold().isin(wanted)
+    wanted = {handle_key(b) for b in brands}
+    mine = handle_keys(posts["brand"]).isin(wanted)
     return mine.fillna(False).to_numpy(dtype=bool)
 
 

@@ -19,7 +19,6 @@ from audit.common.safeio import (
     write_csv_safe,
 )
 
-
 # --------------------------------------------------------------------------- formulas
 
 

@@ -1,15 +1,13 @@
 """Threads rebuilt from a hand-built export with known answers, then structural edge cases."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from audit.conversations.threads import CONVERSATION_COLUMNS, build
 from audit.reading.ingest import load
 from audit.reading.schema import MESSAGE_COLUMNS, THREAD_COLUMNS
-from audit.conversations.threads import CONVERSATION_COLUMNS, build
 from tests.helpers.paths import FIXTURES
 
 FIXTURE = FIXTURES / "ingest" / "threads_cases.csv"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from audit.conversations.voice import agents, hands_over, normalise_reply, personalised, redirects, signed, signoff_agent
+from audit.conversations.voice import (
+    agents,
+    hands_over,
+    normalise_reply,
+    personalised,
+    redirects,
+    signed,
+    signoff_agent,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

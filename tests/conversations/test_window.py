@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from audit.conversations import window
 from audit.common.errors import AuditInputError
+from audit.conversations import window
 
 NOW = pd.Timestamp("2026-11-30", tz="UTC")
 

@@ -16,6 +16,7 @@ import yaml
 
 from audit.demo import posts, sample, twcs
 from tests.helpers.paths import ROOT
+
 SAMPLE_DIR = ROOT / "data" / "sample"
 HANDLES = ("NorthwindHome", "BrightMobile", "Acme", "AcmeHelp")
 TIME_RE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from audit.common.errors import AuditInputError
 from audit.grading.grader import grade
 from audit.grading.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from audit.common.errors import AuditInputError
 from audit.metrics.registry import compute_all
-
 from tests.helpers import frames as F
 from tests.helpers.paths import FIXTURES as _FIXTURES_ROOT
 

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from audit.common.errors import AuditInputError
 from audit.grading.criteria import criterion_score
 from audit.grading.grader import grade
 from audit.grading.levels import LEVELS
 from audit.grading.questionnaire import QUESTIONNAIRE_TEMPLATE, load_questionnaire, questionnaire_items
 from audit.grading.rubric import DEFAULT_RUBRIC, Rubric, load_rubric
-from audit.common.errors import AuditInputError
 from audit.metrics.registry import METRICS, compute_all
-
 from tests.helpers import frames as F
 from tests.helpers.paths import FIXTURES as _FIXTURES_ROOT
 

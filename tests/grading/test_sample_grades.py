@@ -5,15 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from audit.reading import ingest
-
 from audit import grading as maturity
-
-from audit.metrics import registry as metrics
-
 from audit import textmodel
-
 from audit.conversations import threads
+from audit.metrics import registry as metrics
+from audit.reading import ingest
 from audit.textmodel import primary_intent
 
 SAMPLE = Path("data/sample")

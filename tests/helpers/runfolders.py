@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 
 from audit.common import runfolder
-
-from audit.run import stages
 from audit.demo.twcs import COLUMNS, format_twcs_time
+from audit.run import stages
 
 BRAND = "AcmeHelp"
 PEER = "OtherCo"

@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
+from audit.common.realdata import TWCS_SAMPLE, real_dir
 from audit.metrics import agents as A
 from audit.metrics import registry as M
 from audit.metrics.prepare import prepare
-from audit.common.realdata import TWCS_SAMPLE, real_dir
-
 from tests.helpers import frames as F
 from tests.helpers.paths import SAMPLE_CSV
 
@@ -128,8 +127,8 @@ REAL = real_dir() / TWCS_SAMPLE
 
 
 def _threads(path: Path):
-    from audit.reading import ingest
     from audit.conversations import threads
+    from audit.reading import ingest
     messages, conversations = threads.build(ingest.load(path).messages)
     return messages.assign(sentiment="neutral", intent=None), conversations
 

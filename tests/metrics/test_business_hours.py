@@ -3,17 +3,14 @@ holidays, daylight saving) against hand-computed answers and a minute-by-minute 
 figures that move when the hours change."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from audit.common.errors import AuditInputError
 from audit.metrics import business_hours as B
 from audit.metrics import registry as M
 from audit.run.cli import main
-from audit.common.errors import AuditInputError
-
 from tests.helpers import frames as F
 from tests.helpers.metric_rows import fixture_rows
 from tests.helpers.paths import SAMPLE_CSV

@@ -6,17 +6,15 @@ with pencil and paper; the comments next to each conversation give the facts the
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from audit.common.errors import AuditInputError
 from audit.metrics import coverage_metrics
 from audit.metrics import registry as M
 from audit.metrics.metric import UNITS
-from audit.common.errors import AuditInputError
 from audit.metrics.peers import compare, from_metrics, rank
-
 from tests.helpers import frames as F
 from tests.helpers.metric_rows import fixture_rows
 

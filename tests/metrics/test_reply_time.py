@@ -8,12 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from audit.metrics import business_hours as B
-from audit.reading import ingest
-from audit.metrics import reply_time as R
-from audit.conversations import threads
 from audit.common.realdata import real_dir
-
+from audit.conversations import threads
+from audit.metrics import business_hours as B
+from audit.metrics import reply_time as R
+from audit.reading import ingest
 from tests.helpers import frames as F
 from tests.helpers.paths import ROOT
 

@@ -6,6 +6,8 @@ import math
 import pytest
 
 from audit.metrics import erlang
+
+
 def reference_erlang_c(traffic: float, agents: int) -> float:
     """The textbook closed form with factorials (independent of the module's recursion)."""
     top = traffic ** agents / math.factorial(agents) * agents / (agents - traffic)

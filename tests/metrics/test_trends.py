@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from audit.metrics import trends
+
+
 def _frames(rows):
     """rows: (opened_at, answered, first_response_s, sentiment) per conversation = its one post."""
     opened = pd.to_datetime([r[0] for r in rows], utc=True)
@@ -48,20 +50,20 @@ def test_one_month_is_not_a_trend():
 
 def test_playbook_and_notebook_show_the_series_only_when_there_is_one():
     from audit.report import charts
-    from audit.run import views
-    from audit.report.playbook.chart_data import _trend_chart
+    from audit.report.playbook.chart_data import trend_chart
     from audit.report.playbook.current_state import monthly_table
+    from audit.run import views
 
     convs, inbound = _frames([("2017-10-30 10:00", True, 600, "negative"), ("2017-11-02 10:00", False, None, "neutral")])
     series = trends.monthly(convs, inbound)
     table = monthly_table(series)
     assert [r["month"] for r in table["rows"]] == ["2017-10", "2017-11"]
     assert table["rows"][0]["note"] == "partial (2 days); few conversations"
-    spec = _trend_chart(series)["monthly_trends"]
+    spec = trend_chart(series)["monthly_trends"]
     svg = charts.KINDS[spec["kind"]](**spec["data"])
     assert svg.startswith("<svg") and "2017-10*" in svg
     assert list(views.monthly_trends({"trends": series}).index) == ["2017-10", "2017-11"]
 
     one_month = trends.monthly(*_frames([("2017-10-02 10:00", True, 60, "neutral")]))
-    assert monthly_table(one_month)["rows"] == [] and _trend_chart(one_month) == {}
+    assert monthly_table(one_month)["rows"] == [] and trend_chart(one_month) == {}
     assert views.monthly_trends({"trends": one_month}).data.startswith("No monthly trends: the data covers 1")  # Markdown

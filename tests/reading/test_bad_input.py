@@ -6,11 +6,11 @@ with the right reason per row) and a million-row load.
 from __future__ import annotations
 
 import codecs
-import os
 import csv
 import gzip
 import io
 import json
+import os
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,11 +25,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from audit.common.errors import AuditInputError
+from audit.common.realdata import real_dir
+from audit.conversations.threads import build
 from audit.reading.ingest import IngestResult, load
 from audit.reading.mapping import parse_mapping
 from audit.reading.schema import TEXT_LIMIT, Reason
-from audit.conversations.threads import build
-from audit.common.realdata import real_dir
 
 TWCS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
         "in_response_to_tweet_id"]
@@ -741,8 +741,8 @@ def test_clients_whose_names_slugify_alike_never_share_a_folder(tmp_path, capsys
 
 
 def test_sentiment_command_takes_a_one_column_file_and_checks_its_output(tmp_path, capsys):
-    from audit.run.cli import main
     from audit.reading.tables import read_table
+    from audit.run.cli import main
 
     texts = tmp_path / "texts.csv"
     texts.write_text("text\nwhere is my refund?\nthanks, sorted!\n", encoding="utf-8")

@@ -1,8 +1,6 @@
 """Ingest on real-shaped exports: the TWCS layout and mapped non-TWCS exports in every format."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 

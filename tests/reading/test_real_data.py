@@ -6,15 +6,12 @@ ids, replies whose parents are not in the file, stray timestamps, and real agent
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
-from audit.conversations import voice
-
-from audit.evaluation import voice as voice_eval
 from audit.common.realdata import real_dir
+from audit.conversations import voice
+from audit.evaluation import voice as voice_eval
 from tests.helpers.paths import FIXTURES
 
 REAL = real_dir()
@@ -153,8 +150,8 @@ def test_amazonhelp_quoted_multi_line_reply_stays_one_record(amazonhelp):
 
 
 def test_delta_export_without_ids_or_authors_fails_with_one_clear_message():
-    from audit.reading import ingest
     from audit.common.errors import AuditInputError
+    from audit.reading import ingest
 
     with pytest.raises(AuditInputError) as err:
         ingest.load(REAL / "brand_replies_delta_2015.csv")
@@ -180,8 +177,8 @@ def test_threads_on_real_data_keep_every_message_and_carry_agents(twcs, twcs_thr
 
 
 def test_metrics_on_real_data_use_the_window_and_the_agents(twcs_threads):
-    from audit.metrics import registry as metrics
     from audit.conversations import window
+    from audit.metrics import registry as metrics
     messages, conversations = twcs_threads
     messages = messages.assign(sentiment="neutral", intent=pd.NA)     # figures below do not read it
     span = window.find(messages["created_at"], messages["message_id"])

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import browser
 from audit.common import runfolder
+from tests.helpers import browser
+
 WIDTHS = (1400, 400)
 PAGES = {"playbook": runfolder.PLAYBOOK_HTML, "analysis export": f"{runfolder.NOTEBOOKS}/03_analysis.html"}
 

@@ -7,13 +7,11 @@ import shutil
 
 import pytest
 
-from audit.run import cli
-
-from audit.report import progress as compare
-
 from audit.common import runfolder
 from audit.common.errors import AuditInputError
+from audit.report import progress as compare
 from audit.report.figures import Figure
+from audit.run import cli
 from tests.helpers.runfolders import export, make_run
 
 

@@ -8,7 +8,6 @@ import pytest
 from audit.report.playbook import backtest as bt
 from audit.report.playbook import lexicon
 from audit.report.playbook.context import Client
-from audit.report.playbook.escalation import _targets
 
 
 def route(text: str) -> object:

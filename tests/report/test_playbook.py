@@ -8,28 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from audit.reading import ingest
-
-from audit import grading as maturity
-
-from audit.metrics import registry as metrics
-
-from audit.metrics import peers
-
+from audit.metrics import peers, reply_time
 from audit.report import playbook
-
-from audit.metrics import reply_time
-
-from audit.demo import sample, twcs
-
-from audit.conversations import threads
-from tests.helpers.playbooks import CLIENTS, demo, pipeline
 from audit.report.playbook import Baseline, response_standards, snap_duration, snap_share
+from audit.report.playbook.context import dimension_target
+from tests.helpers.playbooks import CLIENTS, demo, pipeline
+
 
 @pytest.fixture(scope="module")
 def strategic() -> dict:
@@ -107,7 +94,7 @@ def test_dimension_target_ignores_criteria_the_next_level_does_not_ask():
                 {"score": 0.0, "weight": 1, "levels": {"strategic": {}}},
                 {"score": None, "weight": 5, "levels": {"active": {}}}]
     # first criterion rises to the active anchor (33.3), the second keeps 0, the third is not assessed
-    assert playbook._dimension_target(criteria, "active") == pytest.approx((100 / 3 + 0) / 2)
+    assert dimension_target(criteria, "active") == pytest.approx((100 / 3 + 0) / 2)
 
 
 def test_frt_distribution_agrees_with_metrics(strategic):

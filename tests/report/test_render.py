@@ -4,15 +4,13 @@ from __future__ import annotations
 import copy
 import io
 import re
-from pathlib import Path
 
 import pytest
 from jinja2 import UndefinedError
 from pypdf import PdfReader
 
-from audit.report import charts
-
-from audit.report import format as fmt, render
+from audit.report import charts, render
+from audit.report import format as fmt
 from tests.helpers import playbooks
 
 

@@ -10,14 +10,9 @@ import re
 import pandas as pd
 
 from audit import grading as maturity
-
-from audit.metrics import registry as metrics
-
 from audit.metrics import peers
-
-from audit.report import playbook
-
-from audit.report import render
+from audit.metrics import registry as metrics
+from audit.report import playbook, render
 from tests.helpers.playbooks import demo, pipeline
 
 BRANDS = ["Acme", "AcmeHelp"]

@@ -9,7 +9,6 @@ import pytest
 from openpyxl import load_workbook
 
 from audit.common import runfolder
-
 from audit.report import workbook
 from tests.helpers.runfolders import export, make_run
 

@@ -12,15 +12,12 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from audit.common import runfolder
-
 from audit import grading as maturity
-
+from audit.common import runfolder
+from audit.common.errors import AuditInputError
 from audit.run import in_notebook as notebook
-
 from audit.run import runfile
 from audit.run.cli import main
-from audit.common.errors import AuditInputError
 from audit.run.config import NOTEBOOK_DIR, STATE
 from audit.run.notebook_copies import parameters_cell
 from tests.conftest import copy_run

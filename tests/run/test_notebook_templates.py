@@ -41,8 +41,8 @@ def test_lab_opens_the_runs_own_notebooks_with_its_values(tmp_path):
     from audit.common import runfolder
     from audit.run import runfile
     from audit.run.config import RunConfig
-    from audit.run.notebook_copies import ensure
     from audit.run.lab import lab_command
+    from audit.run.notebook_copies import ensure
 
     run = tmp_path / "acme"
     run.mkdir()

@@ -14,7 +14,7 @@ import yaml
 
 from audit.common.errors import AuditInputError
 from audit.run import batch, runfile
-from audit.run.cli import _run_config, build_parser
+from audit.run.cli import build_parser, run_config
 from audit.run.config import STAGES, RunConfig
 from audit.run.in_notebook import FUNCTIONS
 from audit.run.parameters import BY_NAME, PARAMETERS, Batch, Kind, Parameter, defaults
@@ -56,7 +56,7 @@ def test_flags_give_back_every_parameter(tmp_path):
     """What a batch runs for a client (``batch.command``) is the `run` that rebuilds its config."""
     for config in (all_set(), RunConfig(data="x.csv", client="Acme")):
         argv = batch.command(config)[4:]
-        assert _run_config(build_parser().parse_args(["run", *argv])) == config
+        assert run_config(build_parser().parse_args(["run", *argv])) == config
     assert batch.command(RunConfig(data="x.csv", client="Acme"))[4:] == ["--data", "x.csv", "--client", "Acme"]
 
 
@@ -64,7 +64,7 @@ def test_flags_given_override_a_recorded_run_and_only_those(tmp_path):
     runfile.write(all_set(), tmp_path)
     args = build_parser().parse_args(["run", "--config", str(tmp_path / "audit.yaml"), "--timezone", "UTC", "--fresh"])
     recorded = runfile.load(tmp_path)
-    assert _run_config(args) == replace(recorded, timezone="UTC", fresh=True)
+    assert run_config(args) == replace(recorded, timezone="UTC", fresh=True)
 
 
 def test_every_batch_key_is_read_as_declared(tmp_path):

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from audit.common import runfolder
-
 from audit.run import stages
+
 PERSONAL = ("jane.doe@example.com", "+44 20 7946 0958", "7946 0958", "123456789", "900004")
 
 

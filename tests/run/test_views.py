@@ -7,6 +7,7 @@ import copy
 import pytest
 
 from audit.run import views
+
 GRADE_LEVELS = [{"level": lvl, "title": title, "status": "reached"} for lvl, title in
                 (("passive", "Passive"), ("active", "Active"), ("strategic", "Strategic"),
                  ("cross_functional", "Cross-functional"))]

@@ -18,8 +18,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from tests.helpers.paths import ROOT
 
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from audit.common.errors import AuditInputError
 from audit.evaluation import intent_baseline as intent
 from audit.textmodel import sentence_embedder
-from audit.common.errors import AuditInputError
 from audit.textmodel.normalize import normalize_text
 from tests.helpers.paths import FIXTURES
 

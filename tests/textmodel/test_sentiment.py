@@ -9,11 +9,10 @@ import pytest
 import torch
 
 from audit.common.errors import AuditInputError
-from audit.textmodel import DEFAULT_MODEL, score
+from audit.textmodel import score
 from audit.textmodel.labels import label_matrix
 from audit.textmodel.normalize import normalize_text
 from tests.helpers.paths import FIXTURES
-
 
 
 def tiny_model(tmp_path: Path, id2label: dict[int, str], seed: int = 0) -> Path:

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import math
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from audit.textmodel import DEFAULT_MODEL, score
-from audit.textmodel.model import load
-from audit.textmodel import TRIAGE_COLUMNS, embed, primary_intent
-from audit.textmodel.training.data import question_rule
 from audit.common.realdata import real_dir
+from audit.textmodel import DEFAULT_MODEL, TRIAGE_COLUMNS, embed, primary_intent, score
+from audit.textmodel.model import load
+from audit.textmodel.training.data import question_rule
 from tests.helpers.paths import FIXTURES
 
 REAL = real_dir()

@@ -8,7 +8,7 @@ import pytest
 
 from audit.common.errors import AuditInputError
 from audit.topics import emerging, routing
-from audit.topics.discover import OUTLIER, discover
+from audit.topics.discover import OUTLIER
 from audit.topics.keywords import label_from
 from audit.topics.model import fit
 
@@ -237,15 +237,12 @@ def test_topics_command_writes_one_row_per_post_formula_safe(tmp_path):
 def test_playbook_names_topics_owners_and_emerging_issues():
     import re
 
-    from tests.helpers.playbooks import CLIENTS, pipeline
-
     from audit import grading as maturity
-
     from audit.metrics import registry as metrics
-
     from audit.report import playbook
     from audit.report.render import render_html
     from audit.topics.stage import report
+    from tests.helpers.playbooks import CLIENTS, pipeline
 
     messages, conversations, accounting = pipeline()
     customer = messages.loc[messages["is_customer"], ["message_id", "text"]]
@@ -275,9 +272,8 @@ def test_playbook_names_topics_owners_and_emerging_issues():
 
 
 def test_playbook_without_topics_says_so():
-    from tests.helpers.playbooks import demo
-
     from audit.report.render import render_html
+    from tests.helpers.playbooks import demo
 
     book = demo("Northwind Home")[0]
     assert "could not be discovered" in book["topics"]["lead"]

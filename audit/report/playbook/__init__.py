@@ -21,18 +21,25 @@ from audit.metrics import erlang
 from audit.metrics.jsonable import jsonable
 from audit.report.playbook.appendix import build_appendix
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEMENT_COST, SURGE_FLOOR
-from audit.report.playbook.chart_data import _charts
-from audit.report.playbook.context import (SECTIONS, Baseline, Context, _dimension_target, _select, baseline,
-                                           plural, read_grade)
+from audit.report.playbook.backtest import classify, trigger_evidence
+from audit.report.playbook.chart_data import build_charts
 from audit.report.playbook.coaching import build_coaching
+from audit.report.playbook.context import (
+    SECTIONS,
+    Baseline,
+    Context,
+    baseline,
+    plural,
+    read_grade,
+    select_client,
+)
 from audit.report.playbook.current_state import build_current_state
 from audit.report.playbook.escalation import build_escalation
-from audit.report.playbook.fitness import build_fitness, mark_sections
-from audit.report.playbook.lexicon import load as load_lexicon
-from audit.report.playbook.backtest import classify, trigger_evidence
 from audit.report.playbook.evidence import INTENTS, SENTIMENTS, complaint_counts, sentiment_mix, weekly_sentiment
+from audit.report.playbook.fitness import build_fitness, mark_sections
 from audit.report.playbook.guidelines import build_guidelines
 from audit.report.playbook.kpis import build_kpis
+from audit.report.playbook.lexicon import load as load_lexicon
 from audit.report.playbook.roadmap import build_roadmap
 from audit.report.playbook.staffing import build_staffing
 from audit.report.playbook.standards import response_standards, snap_duration, snap_share
@@ -40,7 +47,7 @@ from audit.report.playbook.summary import build_summary, caveat
 from audit.report.playbook.topics import attach_topic_routing, build_topics
 from audit.report.playbook.triage import build_triage
 
-# Names callers and tests read as ``audit.report.playbook.X`` (``_dimension_target`` too, for its test).
+# Names callers and tests read as ``audit.report.playbook.X``.
 __all__ = ["build", "SCHEMA_VERSION", "SECTIONS", "Baseline", "response_standards", "snap_duration",
            "snap_share", "COMPLAINT_STANDARD_S", "EXPECT_1H", "REPLACEMENT_COST", "SURGE_FLOOR",
            "INTENTS", "SENTIMENTS"]
@@ -71,7 +78,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     (``audit/report/lexicons/crisis.yaml`` by default), validated on load.
     """
     tz = str(metrics.get("scope", {}).get("tz") or "UTC")
-    selected = _select(messages, conversations, client, list(brands), tz)
+    selected = select_client(messages, conversations, client, list(brands), tz)
     base, grade_view = baseline(metrics), read_grade(maturity)
     posts = classify(selected, load_lexicon(crisis_lexicon))
     ctx = Context(client=selected, metrics=metrics, grade=grade_view, base=base,
@@ -117,7 +124,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "toc": toc,
         "fitness": fitness,
         **{sid: sections[sid] for sid, _ in SECTIONS},
-        "charts": _charts(ctx, mix, trend, staff),
+        "charts": build_charts(ctx, mix, trend, staff),
         "inputs": ctx.inputs,
     }
     return jsonable(book)

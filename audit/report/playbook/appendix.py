@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from audit.report.playbook.assumptions import BENCHMARK_NOTES, SURGE_FLOOR
-from audit.report.playbook.context import Context, _fig, _table
-from audit.report.playbook.kpis import KPIS
 from audit.conversations.window import REASONS
 from audit.metrics.reply_time import ordered
+from audit.report.playbook.assumptions import BENCHMARK_NOTES, SURGE_FLOOR
+from audit.report.playbook.context import Context, figure_value, table_block
+from audit.report.playbook.kpis import KPIS
 
 
 def reply_time_table(metrics: Mapping) -> dict:
@@ -19,7 +19,7 @@ def reply_time_table(metrics: Mapping) -> dict:
              "n": d.get("n"), "median": d.get("median"), "mean": d.get("mean"), "p90": d.get("p90"),
              "headline": d.get("meta_response_time", d.get("mean"))}
             for d in ordered(metrics.get("reply_time_definitions"))]
-    return _table([("definition", "Definition", None), ("tools", "Tools that count it this way", None, "wide"),
+    return table_block([("definition", "Definition", None), ("tools", "Tools that count it this way", None, "wide"),
                    ("rate", "Response rate", "percent"), ("n", "Replies timed", "number"),
                    ("median", "Median", "minutes"), ("mean", "Mean", "minutes"), ("p90", "90th percentile", "minutes"),
                    ("headline", "What the tool shows", "minutes")], rows,
@@ -31,16 +31,16 @@ def reply_time_table(metrics: Mapping) -> dict:
 MODEL_CARD_ROWS = (
     ("model", "Sentiment model", lambda v: "the bundled model (MiniLM, fine-tuned for customer posts)"
      if v == "default" else str(v)),
-    ("test_accuracy", "Held-out posts labelled correctly (negative / neutral / positive)", lambda v: _fig(v, "percent")),
+    ("test_accuracy", "Held-out posts labelled correctly (negative / neutral / positive)", lambda v: figure_value(v, "percent")),
     ("test_macro_f1", "Balance across the three labels (macro-F1, 0-1)", lambda v: f"{float(v):.2f}"),
-    ("test_rows", "Held-out posts it was checked on", lambda v: _fig(v, "number")),
+    ("test_rows", "Held-out posts it was checked on", lambda v: figure_value(v, "number")),
     ("licence", "Licence of the bundled model", str),
 )
 INTENT_ROWS = (
-    ("accuracy", "Hand-labelled customer posts triaged to the right intent", lambda v: _fig(v, "percent")),
+    ("accuracy", "Hand-labelled customer posts triaged to the right intent", lambda v: figure_value(v, "percent")),
     ("macro_f1", "Balance across question / complaint / compliment / other (macro-F1, 0-1)",
      lambda v: f"{float(v):.2f}"),
-    ("n", "Hand-labelled customer posts it was checked on", lambda v: _fig(v, "number")),
+    ("n", "Hand-labelled customer posts it was checked on", lambda v: figure_value(v, "number")),
 )
 
 
@@ -69,7 +69,7 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
         {"name": "Staffing", "definition": "Erlang C agents per hour of the week to answer the day-90 share "
                                            "within 1 hour at today's arrival rate; see the staffing assumptions."},
     ]
-    acc_rows = [{"item": label, "value": _fig(accounting[key], "number") if isinstance(accounting[key], int)
+    acc_rows = [{"item": label, "value": figure_value(accounting[key], "number") if isinstance(accounting[key], int)
                  else accounting[key]} for key, label in (
         ("source", "Source file"), ("format", "Format"), ("mapping", "Column mapping"),
         ("encoding", "Encoding"), ("timezone", "Timezone of the export"),
@@ -98,11 +98,11 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
                   for d in ordered(ctx.metrics.get("reply_time_definitions"))]
     return {"definitions": definitions, "data_quality_note": note,
             "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
-            "accounting": _table(kv, acc_rows),
-            "quarantine": _table([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
+            "accounting": table_block(kv, acc_rows),
+            "quarantine": table_block([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
                                  reasons + flags + outside, empty="No row was quarantined or flagged."),
-            "model_card": _table(kv, card, empty="No model card was provided for this run."),
-            "intent_accuracy": _table(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
+            "model_card": table_block(kv, card, empty="No model card was provided for this run."),
+            "intent_accuracy": table_block(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
             "assumptions": list(BENCHMARK_NOTES) + [
                 "Time zone: hours of the day and week are in " + ctx.client.tz + "."]}
 

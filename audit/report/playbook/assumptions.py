@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-
 EXPECT_1H = 0.42          # Edison Research survey: complainers who *expect* a reply within 1 h (an expectation)
 EXPECT_SAME_DAY = 0.67    # Edison Research: ... who expect a reply the same day
 COMPLAINT_STANDARD_S = 4 * 3600   # the common 4-hour standard for a first reply to a complaint

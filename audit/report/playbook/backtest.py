@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from audit.common.handles import handle_keys
 from audit.metrics.intervals import wilson
-from audit.report.playbook.lexicon import Lexicon, matches
 from audit.report.playbook.assumptions import ESCALATE_SHARE, REPEAT_WINDOW, VERY_NEGATIVE
 from audit.report.playbook.context import Client
 from audit.report.playbook.evidence import repeat_customers, surge_threshold
+from audit.report.playbook.lexicon import Lexicon, matches
 
 # tier numbers (highest wins); tier 1 and 2 split the rest of the posts by intent
 SELF_SERVICE, AGENT, SUPERVISOR, SECURITY, CRISIS = 1, 2, 3, 4, 5
@@ -28,7 +29,7 @@ def first_answer_s(c: Client) -> pd.Series:
     when none followed): the wait a tier's target is measured against."""
     m = c.messages
     posts = c.inbound[["message_id", "conversation_id", "created_at"]].reset_index()
-    author = m["author"].astype("string").str.lstrip("@").str.casefold()
+    author = handle_keys(m["author"])
     brand = m.loc[~m["is_customer"].fillna(False).astype(bool) & author.isin(c.keys).fillna(False),
                   ["conversation_id", "created_at"]].rename(columns={"created_at": "answered_at"})
     if posts.empty or brand.empty:

@@ -10,7 +10,6 @@ import pandas as pd
 
 from audit.report.playbook.context import Baseline, Client, Context
 
-
 FRT_BUCKETS = ((15 * 60, "Within 15 min"), (3600, "15-60 min"), (4 * 3600, "1-4 h"),
                (24 * 3600, "4-24 h"), (math.inf, "Over 24 h"))
 
@@ -41,7 +40,7 @@ def _grid(values: Sequence[float | None], scale: float = 1.0) -> list[list[float
     return [vals[d * 24:(d + 1) * 24] for d in range(7)] if len(vals) == 168 else []
 
 
-def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> dict:
+def build_charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> dict:
     """What to draw, as plain data (render draws it): every chart traceable to playbook.json."""
     series, g = ctx.metrics.get("series", {}), ctx.grade
     frt = frt_buckets(ctx.client, ctx.base)
@@ -66,11 +65,11 @@ def _charts(ctx: Context, current_mix: list[dict], trend: dict, staff: dict) -> 
             "periods": trend["periods"], "shares": trend["shares"], "volumes": trend["volumes"],
             "title": "Weekly sentiment of customer posts"}},
         "staffing": {"kind": "staffing", "data": {**staff["plan"], "title": "Agents per hour of the week"}},
-        **_trend_chart(ctx.metrics.get("trends") or {}),
+        **trend_chart(ctx.metrics.get("trends") or {}),
     }
 
 
-def _trend_chart(trends: dict) -> dict:
+def trend_chart(trends: dict) -> dict:
     """The monthly series (``metrics.trends``), drawn only when the data spans two months or more."""
     if not trends.get("available"):
         return {}

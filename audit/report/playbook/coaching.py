@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 
 from audit.metrics.agents import AGENT, POOLED, card_key
-from audit.report.playbook.context import Context, _table
 from audit.reading.redact import redact_text
-from audit.report.format import duration as _dur, percent as _pct
+from audit.report.format import duration as _dur
+from audit.report.format import percent as _pct
+from audit.report.playbook.context import Context, table_block
 
 MAX_QUOTES = 2
 GAP = 0.10          # a practice counts as "what the best do" when their share is 10 points higher
@@ -70,7 +71,7 @@ def build_coaching(ctx: Context) -> dict:
              "recovery": c.get("recovery_rate") if c.get("negative_conversations") else None,
              "recovery_ci": _interval(c, "recovery_rate") if c["scored"] else "",
              "personalised": c.get("personalised_share"), "private": c.get("private_share")} for c in cards]
-    table = _table([("agent", "Agent", None), ("brand", "Handle", None), ("replies", "Replies", "number"),
+    table = table_block([("agent", "Agent", None), ("brand", "Handle", None), ("replies", "Replies", "number"),
                     ("conversations", "Conversations", "number"), ("median", "Median reply", "minutes"),
                     ("recovery", "Negative turned around", "percent"), ("recovery_ci", "95% interval", None),
                     ("personalised", "Personalised", "percent"), ("private", "To private", "percent")], rows,

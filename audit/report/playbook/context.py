@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from audit.common.handles import handle_key, handle_keys
 from audit.grading.levels import LEVEL_TITLES, LEVELS
 
 #: the report's sections in reading order, with their titles
@@ -32,11 +33,7 @@ SECTIONS = (
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-def _key(handle: str) -> str:
-    return str(handle).lstrip("@").casefold()
-
-
-def _num(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     """A metric value as float, or None when missing/NaN (metrics.json uses null)."""
     if value is None:
         return None
@@ -47,17 +44,17 @@ def _num(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _minutes_to_s(value: Any) -> float | None:
-    x = _num(value)
+def minutes_to_s(value: Any) -> float | None:
+    x = as_number(value)
     return None if x is None else x * 60.0
 
 
-def _fig(value: Any, fmt: str) -> dict:
+def figure_value(value: Any, fmt: str) -> dict:
     """A cell whose unit differs from its column's (KPI tables mix shares and durations)."""
     return {"value": value, "fmt": fmt}
 
 
-def _tile(label: str, value: Any, fmt: str | None, note: str = "", alert: bool = False,
+def tile(label: str, value: Any, fmt: str | None, note: str = "", alert: bool = False,
           interval: list | None = None) -> dict:
     """A headline figure; ``alert`` marks one that misses its benchmark; ``interval`` its 95% range."""
     return {"label": label, "value": value, "fmt": fmt, "note": note, "alert": bool(alert), "interval": interval}
@@ -83,11 +80,11 @@ def span(days: int) -> str:
     return plural(days, "day") if days < 28 else plural(round(days / 7), "week")
 
 
-def _below(value: float | None, bar: float) -> bool:
+def is_below(value: float | None, bar: float) -> bool:
     return value is not None and value < bar
 
 
-def _table(columns: Sequence[tuple], rows: list[dict], empty: str = "") -> dict:
+def table_block(columns: Sequence[tuple], rows: list[dict], empty: str = "") -> dict:
     """Columns as (key, label, fmt[, css class]); the renderer formats cells by ``fmt``."""
     out = {"columns": [{"key": c[0], "label": c[1], "fmt": c[2], "cls": c[3] if len(c) > 3 else ""}
                        for c in columns],
@@ -97,11 +94,11 @@ def _table(columns: Sequence[tuple], rows: list[dict], empty: str = "") -> dict:
     return out
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-def _count(x: float) -> str:
+def count_text(x: float) -> str:
     """Counts in sentences: one decimal below 10 ('0.8', '4'), whole numbers above."""
     return f"{x:.1f}".removesuffix(".0") if x < 10 else f"{x:,.0f}"
 
@@ -124,9 +121,9 @@ class Client:
     conversations: pd.DataFrame  # customer-opened conversations with the client's handles
 
 
-def _select(messages: pd.DataFrame | None, conversations: pd.DataFrame | None, name: str,
+def select_client(messages: pd.DataFrame | None, conversations: pd.DataFrame | None, name: str,
             brands: Sequence[str], tz: str) -> Client:
-    keys = frozenset(_key(b) for b in brands)
+    keys = frozenset(handle_key(b) for b in brands)
     if messages is None or len(messages) == 0:
         messages = pd.DataFrame({c: pd.Series(dtype="object") for c in (
             "message_id", "conversation_id", "author", "is_customer", "created_at", "text",
@@ -136,13 +133,13 @@ def _select(messages: pd.DataFrame | None, conversations: pd.DataFrame | None, n
             "conversation_id", "brand", "customer", "channel", "opened_at", "opened_by_customer",
             "opening_message_id", "first_response_s", "answered")})
     m = messages
-    in_client = m["brand"].astype("string").str.lstrip("@").str.casefold().isin(keys).fillna(False)
+    in_client = handle_keys(m["brand"]).isin(keys).fillna(False)
     is_customer = m["is_customer"].fillna(False).astype(bool)
     order = [c for c in ("conversation_id", "created_at", "turn", "message_id") if c in m.columns]
     client_msgs = m.loc[in_client].sort_values(order, kind="stable")
-    author_key = m["author"].astype("string").str.lstrip("@").str.casefold()
+    author_key = handle_keys(m["author"])
     c = conversations
-    c_in = (c["brand"].astype("string").str.lstrip("@").str.casefold().isin(keys).fillna(False)
+    c_in = (handle_keys(c["brand"]).isin(keys).fillna(False)
             & c["opened_by_customer"].fillna(False).astype(bool))
     return Client(
         name=name, brands=list(brands), keys=keys, tz=tz,
@@ -204,27 +201,27 @@ def baseline(metrics: Mapping) -> Baseline:
     o = metrics.get("overall", {})
     period = metrics.get("scope", {}).get("period", {})
     return Baseline(
-        conversations=int(_num(o.get("customer_conversations")) or 0),
-        inbound=int(_num(o.get("inbound_posts")) or 0),
-        replies=int(_num(o.get("brand_replies")) or 0),
-        response_rate=_num(o.get("response_rate")),
-        median_s=_minutes_to_s(o.get("first_response_median_min")),
-        p90_s=_minutes_to_s(o.get("first_response_p90_min")),
-        within_1h=_num(o.get("first_response_within_1h")),
-        within_4h=_num(o.get("first_response_within_4h")),
-        same_day=_num(o.get("first_response_same_day")),
-        recovery=_num(o.get("sentiment_recovery_rate")),
-        unanswered_negative=None if _num(o.get("unanswered_negative")) is None
+        conversations=int(as_number(o.get("customer_conversations")) or 0),
+        inbound=int(as_number(o.get("inbound_posts")) or 0),
+        replies=int(as_number(o.get("brand_replies")) or 0),
+        response_rate=as_number(o.get("response_rate")),
+        median_s=minutes_to_s(o.get("first_response_median_min")),
+        p90_s=minutes_to_s(o.get("first_response_p90_min")),
+        within_1h=as_number(o.get("first_response_within_1h")),
+        within_4h=as_number(o.get("first_response_within_4h")),
+        same_day=as_number(o.get("first_response_same_day")),
+        recovery=as_number(o.get("sentiment_recovery_rate")),
+        unanswered_negative=None if as_number(o.get("unanswered_negative")) is None
         else int(o["unanswered_negative"]),
-        hours_covered=None if _num(o.get("hours_covered_1h")) is None else int(o["hours_covered_1h"]),
-        night_response_rate=_num(o.get("night_response_rate")),
-        weekend_response_rate=_num(o.get("weekend_response_rate")),
-        canned_share=_num(o.get("canned_share")),
-        signoff_share=_num(o.get("signoff_share")),
-        personalised_share=_num(o.get("personalised_share")),
-        redirect_share=_num(o.get("private_redirect_share")),
-        follow_up_rate=_num(o.get("follow_up_rate")),
-        escalation_share=_num(o.get("escalation_share")),
+        hours_covered=None if as_number(o.get("hours_covered_1h")) is None else int(o["hours_covered_1h"]),
+        night_response_rate=as_number(o.get("night_response_rate")),
+        weekend_response_rate=as_number(o.get("weekend_response_rate")),
+        canned_share=as_number(o.get("canned_share")),
+        signoff_share=as_number(o.get("signoff_share")),
+        personalised_share=as_number(o.get("personalised_share")),
+        redirect_share=as_number(o.get("private_redirect_share")),
+        follow_up_rate=as_number(o.get("follow_up_rate")),
+        escalation_share=as_number(o.get("escalation_share")),
         days=int(period.get("days") or 0),
         start=period.get("start"),
         end=period.get("end"),
@@ -256,13 +253,13 @@ class Grade:
     more_data: dict | None = None
 
 
-def _dimension_target(criteria: list[Mapping], aim: str) -> float | None:
+def dimension_target(criteria: list[Mapping], aim: str) -> float | None:
     """The dimension score once every criterion with a threshold at ``aim`` just meets it (a
     criterion scores its level's anchor at its threshold); criteria the level does not ask
     about keep today's score, so a dimension the next level ignores shows no gap."""
     pairs = []
     for crit in criteria:
-        score = _num(crit.get("score"))
+        score = as_number(crit.get("score"))
         if score is None:
             continue  # not assessed: left out, as in the grade's own weighting
         asked = aim in (crit.get("levels") or {})
@@ -277,15 +274,15 @@ def read_grade(maturity: Mapping) -> Grade:
     aim = nxt["level"] if nxt else level   # at the top: hold the top level's thresholds
     dims, thresholds = [], {}
     for key, d in (maturity.get("dimensions") or {}).items():
-        score = _num(d.get("score"))
+        score = as_number(d.get("score"))
         criteria = list((d.get("criteria") or {}).values())
-        target = _dimension_target(criteria, aim)
+        target = dimension_target(criteria, aim)
         dims.append({"key": key, "label": d.get("title", key), "score": score, "target": target,
                      "gap": None if score is None or target is None else max(0.0, target - score),
                      "description": d.get("description", "")})
         for crit in criteria:
             t = (crit.get("levels") or {}).get(aim)
-            if t is not None and crit.get("kind") == "metric" and _num(t.get("threshold")) is not None:
+            if t is not None and crit.get("kind") == "metric" and as_number(t.get("threshold")) is not None:
                 thresholds[crit["metric"]] = float(t["threshold"])
     todo = []
     if nxt:
@@ -294,7 +291,7 @@ def read_grade(maturity: Mapping) -> Grade:
                 todo.append({**item, "required": required, "dimension": str(item["ref"]).split(".")[0]})
     definitions = maturity.get("level_definitions") or {}
     return Grade(level=level, label=maturity.get("level_title") or LEVEL_TITLES.get(level, level),
-                 score=_num(maturity.get("score")), summary=str(maturity.get("summary", "")),
+                 score=as_number(maturity.get("score")), summary=str(maturity.get("summary", "")),
                  next_level=nxt["level"] if nxt else None, next_label=nxt.get("title") if nxt else None,
                  dimensions=dims, todo=todo, next_thresholds=thresholds,
                  description=str((definitions.get(level) or {}).get("description", "")),

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from audit.metrics.intervals import overlap, wilson
+from audit.report.format import duration as _dur
+from audit.report.format import interval as _interval
+from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
-from audit.report.playbook.context import Context, _below, _fig, _table, _tile, interval_of, plural, span
+from audit.report.playbook.context import Context, figure_value, interval_of, is_below, plural, span, table_block, tile
 from audit.report.playbook.fitness import unread_note
 from audit.report.playbook.summary import hours_sentence
-from audit.metrics.intervals import overlap, wilson
-from audit.report.format import duration as _dur, interval as _interval, percent as _pct
-
 
 BRAND_COLUMNS = (("handle", "Handle", None), ("inbound_posts", "Customer posts", "number"),
                  ("response_rate", "Answered", "percent"),
@@ -46,7 +47,7 @@ def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
                      f"posts: {unranked}." if unranked else "")
     if not peers or not peers.get("available"):
         reason = (peers or {}).get("reason") or "no peer brands were compared"
-        return {"note": f"No peer comparison: {reason}.{unranked_note}", "table": _table(columns, [])}
+        return {"note": f"No peer comparison: {reason}.{unranked_note}", "table": table_block(columns, [])}
     rows = []
     for metric in PEER_METRICS:
         r = (peers.get("metrics") or {}).get(metric)
@@ -54,13 +55,13 @@ def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
             continue
         fmt = "minutes" if (definitions.get(metric) or {}).get("unit") == "minutes" else "percent"
         rows.append({"metric": _title(definitions, metric),
-                     "value": {**_fig(r["value"], fmt), "interval": r.get("interval")},
-                     "peer_median": _fig(r.get("peer_median"), fmt), "rank": _rank_text(r)})
+                     "value": {**figure_value(r["value"], fmt), "interval": r.get("interval")},
+                     "peer_median": figure_value(r.get("peer_median"), fmt), "rank": _rank_text(r)})
     handles = ", ".join("@" + p["handle"] for p in peers.get("peers", []))
     return {"note": f"Ranked against the other brand accounts in the same export ({handles}); 1 = best. "
                     "Where your 95% interval overlaps a neighbour's the two are tied, and the rank is the "
                     f"range of places you could hold.{unranked_note}",
-            "table": _table(columns, rows)}
+            "table": table_block(columns, rows)}
 
 
 def _rank_text(r: Mapping) -> str:
@@ -86,7 +87,7 @@ def monthly_table(trends: Mapping) -> dict:
              "note": "; ".join(n for n, on in ((f"partial ({m['days']} days)", m["partial"]),
                                                ("few conversations", m["thin"])) if on)}
             for m in (trends.get("months") or [])] if trends.get("available") else []
-    return _table(TREND_COLUMNS, rows)
+    return table_block(TREND_COLUMNS, rows)
 
 
 def _n_text(m: Mapping, metric: str) -> str:
@@ -100,17 +101,17 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
     unanswered = None if b.response_rate is None else round(b.conversations * (1 - b.response_rate))
     iv = lambda metric, scale=1.0: interval_of(m, metric, scale=scale)
     tiles = [
-        _tile("Customer conversations", b.conversations, "number",
+        tile("Customer conversations", b.conversations, "number",
               f"{b.conversations / b.weeks:,.0f} a week" if b.can_project else f"in {span(b.days)}"),
-        _tile("Answered", b.response_rate, "percent", alert=_below(b.response_rate, 0.6), interval=iv("response_rate")),
-        _tile("Median first reply", b.median_s, "duration", "benchmark: within 1 h",
+        tile("Answered", b.response_rate, "percent", alert=is_below(b.response_rate, 0.6), interval=iv("response_rate")),
+        tile("Median first reply", b.median_s, "duration", "benchmark: within 1 h",
               alert=b.median_s is not None and b.median_s > COMPLAINT_STANDARD_S,
               interval=iv("first_response_median_min", 60.0)),
-        _tile("Answered within 1 h", b.within_1h, "percent", f"{EXPECT_1H:.0%} of complainers expect a reply within 1 h",
+        tile("Answered within 1 h", b.within_1h, "percent", f"{EXPECT_1H:.0%} of complainers expect a reply within 1 h",
               interval=iv("first_response_within_1h")),
-        _tile("Complaints never answered", complaints["unanswered_complaints"], "number",
+        tile("Complaints never answered", complaints["unanswered_complaints"], "number",
               alert=bool(complaints["unanswered_complaints"])),
-        _tile("Negative conversations recovered", b.recovery, "percent", interval=iv("sentiment_recovery_rate")),
+        tile("Negative conversations recovered", b.recovery, "percent", interval=iv("sentiment_recovery_rate")),
     ]
     findings = []
     if unanswered is not None:
@@ -155,7 +156,7 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
     return {
         "lead": lead, "tiles": tiles, "findings": findings,
         "peers": peer_comparison(peers, m.get("definitions", {})),
-        "by_brand": _table(BRAND_COLUMNS, by_brand), "by_channel": _table(
+        "by_brand": table_block(BRAND_COLUMNS, by_brand), "by_channel": table_block(
             (("handle", "Channel", None),) + BRAND_COLUMNS[1:], by_channel),
         "trends": monthly_table(m.get("trends") or {}),
         "captions": {

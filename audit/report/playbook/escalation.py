@@ -11,9 +11,11 @@ from __future__ import annotations
 import pandas as pd
 
 import audit.report.playbook.backtest as bt
+from audit.report.format import duration as _dur
+from audit.report.format import interval as _interval
+from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import EXPECT_1H, HIGH_REACH_FOLLOWERS
-from audit.report.playbook.context import Context, _a, _table, plural, span
-from audit.report.format import duration as _dur, interval as _interval, percent as _pct
+from audit.report.playbook.context import Context, plural, span, table_block, with_article
 
 SLA_RULE = ("First-response targets never loosen as the tier rises: each tier's target is at most the "
             "target of the tier below it.")
@@ -121,7 +123,7 @@ def build_escalation(ctx: Context, posts: pd.DataFrame) -> dict:
     base = ctx.base
     tighten = ("Targets tighten today's figures toward the benchmark: day-30 targets are half-way "
                "(on a log scale for times), day-90 targets are the standard "
-               f"{_a(ctx.grade.next_label or ctx.grade.label)} operation meets (where today's figure is "
+               f"{with_article(ctx.grade.next_label or ctx.grade.label)} operation meets (where today's figure is "
                "already better, the target holds it).")
     upper = sum(figures[t]["backtest"]["cases"] for t in (bt.SUPERVISOR, bt.SECURITY, bt.CRISIS))
     lead = (f"Today the median customer waits {_dur(base.median_s)} for a first reply and 1 in 10 waits "
@@ -134,7 +136,7 @@ def build_escalation(ctx: Context, posts: pd.DataFrame) -> dict:
                                 "crisis_s": ctx.standards["crisis_s"], "tier_targets_s": {str(t): s for t, s in targets.items()},
                                 "standards": ctx.standards["targets"], "sla_rule": SLA_RULE}
     return {"lead": lead, "tiers": tiers, "sla_rule": SLA_RULE,
-            "triggers": _table([("trigger", "Trigger", None), ("threshold", "Threshold", None),
+            "triggers": table_block([("trigger", "Trigger", None), ("threshold", "Threshold", None),
                                 ("set_from", "Set from", None), ("seen", "In your history", None, "wide"),
                                 ("tier", "Tier", None)], _triggers(ctx, posts, targets)),
             "standards": ctx.standards["table"], "standards_note": tighten}

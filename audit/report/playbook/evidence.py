@@ -11,16 +11,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from audit.textmodel.labels import SENTIMENTS
-
-from audit.metrics import erlang
+from audit.common.handles import handle_keys
 from audit.common.lookup import lookup
 from audit.conversations.voice import normalise_reply
+from audit.metrics import erlang
 from audit.metrics.reply_metrics import CANNED_MIN_REPEATS
+from audit.reading.redact import redact_text
 from audit.report.playbook.assumptions import REPEAT_WINDOW, SURGE_FLOOR
 from audit.report.playbook.context import Client
-from audit.reading.redact import redact_text
-
+from audit.textmodel.labels import SENTIMENTS
 
 INTENTS = ("complaint", "question", "compliment", "other")
 
@@ -171,7 +170,7 @@ def best_replies(c: Client, limit: int = 4) -> list[dict]:
     conv = m["conversation_id"]
     prev_cust = pos.where(is_cust).groupby(conv).ffill()   # last customer post before a reply
     next_cust = pos.where(is_cust).groupby(conv).bfill()   # the customer's next post after it
-    author_key = m["author"].astype(str).str.lstrip("@").str.casefold()
+    author_key = handle_keys(m["author"])
     cand = m.loc[~is_cust & author_key.isin(c.keys) & prev_cust.notna() & next_cust.notna()].copy()
     if cand.empty:
         return []

@@ -4,9 +4,10 @@ don'ts, the client's own best replies as examples, and templates.
 from __future__ import annotations
 
 from audit.metrics.reply_metrics import CANNED_MIN_REPEATS
+from audit.report.format import duration as _dur
+from audit.report.format import percent as _pct
 from audit.report.playbook.context import Context
 from audit.report.playbook.evidence import best_replies, most_repeated_reply
-from audit.report.format import duration as _dur, percent as _pct
 
 
 def _main_channel(ctx: Context) -> str:

@@ -3,9 +3,8 @@ response standards, else the next level's threshold), an owner and a review cade
 """
 from __future__ import annotations
 
-from audit.report.playbook.context import Context, _fig, _num, _table, interval_of
-from audit.report.playbook.standards import _targets_duration, _targets_share
-
+from audit.report.playbook.context import Context, as_number, figure_value, interval_of, table_block
+from audit.report.playbook.standards import targets_duration, targets_share
 
 # (metric, label, unit of the metric, standards key or None, owner, cadence)
 KPIS = (
@@ -30,10 +29,10 @@ def _kpi_targets(current: float | None, goal: float | None, higher: bool, unit: 
     if goal is None:
         return current, current
     if unit == "minutes":
-        return _targets_duration(None if current is None else current * 60, goal * 60)
+        return targets_duration(None if current is None else current * 60, goal * 60)
     if higher:
-        return _targets_share(current, goal)
-    t30, t90 = _targets_share(None if current is None else 1 - current, 1 - goal)
+        return targets_share(current, goal)
+    t30, t90 = targets_share(None if current is None else 1 - current, 1 - goal)
     return round(1 - t30, 4), round(1 - t90, 4)
 
 
@@ -42,7 +41,7 @@ def build_kpis(ctx: Context) -> dict:
     rows = []
     for metric, label, unit, standard, owner, cadence in KPIS:
         fmt = "duration" if unit == "minutes" else "percent"
-        current = _num(overall.get(metric))
+        current = as_number(overall.get(metric))
         if standard:
             t = ctx.standards["targets"][standard]
             t30, t90 = t["target_30"], t["target_90"]
@@ -50,9 +49,9 @@ def build_kpis(ctx: Context) -> dict:
             higher = (defs.get(metric) or {}).get("higher_is_better", True) is not False
             t30, t90 = _kpi_targets(current, ctx.grade.next_thresholds.get(metric), higher, unit)
         shown = current * 60 if (unit == "minutes" and current is not None) else current
-        today = {**_fig(shown, fmt), "interval": interval_of(ctx.metrics, metric, scale=60.0 if unit == "minutes" else 1.0)}
-        rows.append({"kpi": label, "current": today, "target_30": _fig(t30, fmt),
-                     "target_90": _fig(t90, fmt), "owner": owner, "cadence": cadence, "metric": metric})
+        today = {**figure_value(shown, fmt), "interval": interval_of(ctx.metrics, metric, scale=60.0 if unit == "minutes" else 1.0)}
+        rows.append({"kpi": label, "current": today, "target_30": figure_value(t30, fmt),
+                     "target_90": figure_value(t90, fmt), "owner": owner, "cadence": cadence, "metric": metric})
     ctx.inputs["kpis"] = {r["metric"]: {"current": r["current"]["value"], "target_30": r["target_30"]["value"],
                                         "target_90": r["target_90"]["value"]} for r in rows}
     aim = ctx.grade.next_label or ctx.grade.label
@@ -60,7 +59,7 @@ def build_kpis(ctx: Context) -> dict:
                     f"{ctx.client.name} to {aim}. Definitions are in the appendix.",
             "note": "Today's figure with its 95% interval in brackets: the range the true figure lies in, given "
                     "how many conversations or replies it rests on.",
-            "table": _table([("kpi", "KPI", None), ("current", "Today (95% interval)", "mixed"),
+            "table": table_block([("kpi", "KPI", None), ("current", "Today (95% interval)", "mixed"),
                              ("target_30", "Day 30", "mixed"),
                              ("target_90", "Day 90", "mixed"), ("owner", "Owner", None),
                              ("cadence", "Review", None)], rows)}

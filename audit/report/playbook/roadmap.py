@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from audit.report.playbook.context import Context, _num, _table
-from audit.report.format import duration as _dur, interval as _interval, percent as _pct
-
+from audit.report.format import duration as _dur
+from audit.report.format import interval as _interval
+from audit.report.format import percent as _pct
+from audit.report.playbook.context import Context, as_number, table_block
 
 PHASES = (
     ("Days 1-30", "speed and coverage", frozenset({"responsiveness", "coverage"})),
@@ -47,10 +48,10 @@ def _phase_of(dimension: str) -> int:
 
 def _value_text(value: Any, unit: str, digits: int = 0) -> str:
     if unit == "minutes":
-        x = _num(value)
+        x = as_number(value)
         return _dur(None if x is None else x * 60)
     if unit == "share":
-        return _pct(_num(value), digits)
+        return _pct(as_number(value), digits)
     return "n/a" if value is None else str(value)
 
 
@@ -109,7 +110,7 @@ def build_roadmap(ctx: Context) -> dict:
             measure = HOLD_MEASURE
         actions.append({"action": fixed_action, "why": measure, "owner": owner, "ref": None})
         phases.append({"name": name, "theme": theme,
-                       "actions": _table([("action", "Action", None, "widest"), ("why", "Why", None),
+                       "actions": table_block([("action", "Action", None, "widest"), ("why", "Why", None),
                                           ("owner", "Owner", None)], actions)})
     required = sum(t["required"] for t in g.todo)
     if g.next_level:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from audit.metrics import business_hours, erlang
 from audit.report.playbook.assumptions import BLENDED_BELOW
-from audit.report.playbook.context import Context, _table, _tile, plural, span
+from audit.report.playbook.context import Context, plural, span, table_block, tile
 from audit.report.playbook.evidence import arrivals_per_hour_of_week
 
 MIN_WEEKS = 4                 # representative weeks (each with conversations) a roster needs ("four" in the text)
@@ -136,20 +136,20 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
     checks = [agents_check(seen, needed, ctx.base.days) if kind != "no_roster" else "",
               hours_note(hours_spec, ctx.client.tz, open_share, plan, kind == "named_cover") if kind != "no_roster" else ""]
     lead = " ".join([_advice(kind, s, share_1h, workload_fte, weeks, ctx.base.days), *[c for c in checks if c]])
-    tiles = [_tile("Conversations per week", s["contacts_per_week"], "decimal"),
-             _tile("Handling workload (FTE)", round(workload_fte, 2), "decimal",
+    tiles = [tile("Conversations per week", s["contacts_per_week"], "decimal"),
+             tile("Handling workload (FTE)", round(workload_fte, 2), "decimal",
                    f"{_hours(workload_fte * paid_hours())} agent-hours of replies a week"),
-             _tile("Agents signing replies", seen, "number", "from sign-offs in this export")]
+             tile("Agents signing replies", seen, "number", "from sign-offs in this export")]
     hours = _hours_inputs(hours_spec, open_share, plan)
     if kind != "no_roster" and not hours["open_all_hours"]:
-        tiles.append(_tile("Conversations outside business hours", hours["outside_share"], "percent", hours_spec))
+        tiles.append(tile("Conversations outside business hours", hours["outside_share"], "percent", hours_spec))
     if kind == "team":
-        tiles[1:1] = [_tile(f"Peak agents on duty ({s['peak_hour']})", s["peak_agents"], "number"),
-                      _tile("Hours a week with an agent on duty", s["hours_staffed"], "number", "of 168"),
-                      _tile("Occupancy of on-duty agents", s["mean_occupancy"], "percent",
+        tiles[1:1] = [tile(f"Peak agents on duty ({s['peak_hour']})", s["peak_agents"], "number"),
+                      tile("Hours a week with an agent on duty", s["hours_staffed"], "number", "of 168"),
+                      tile("Occupancy of on-duty agents", s["mean_occupancy"], "percent",
                             "blend with other channels" if s["mean_occupancy"] < BLENDED_BELOW else "dedicated team")]
     elif kind == "named_cover":
-        tiles.insert(1, _tile("Recommended cover", "2 named agents", None, "primary + back-up, blended; on-call rota"))
+        tiles.insert(1, tile("Recommended cover", "2 named agents", None, "primary + back-up, blended; on-call rota"))
     rows = _roster_rows(plan) if kind == "team" else []
     why_no_roster = {"no_roster": f"No roster: fewer than {MIN_WEEKS} representative weeks of conversations.",
                      "named_cover": "No hour-by-hour roster at this volume: named cover and an on-call rota instead."}
@@ -162,7 +162,7 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
             "summary": s, "parameters": plan["parameters"], "show_chart": kind == "team",
             "caption": "Filled: agents the Erlang C model needs on duty; orange: rostered cover with back-up; "
                        "thin line: conversations per hour in an average week.",
-            "roster": _table([("day", "Day", None), ("contacts", "Conversations", "decimal"),
+            "roster": table_block([("day", "Day", None), ("contacts", "Conversations", "decimal"),
                               ("peak", "Peak agents", "number"), ("agent_hours", "Agent-hours", "number"),
                               ("rostered", "Rostered cover (hours x agents)", None, "wide")], rows,
                              empty=why_no_roster.get(kind, "")),

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
-from audit.report.playbook.context import Baseline, _fig, _num, _table
+from audit.report.playbook.context import Baseline, as_number, figure_value, table_block
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _hold_duration(base: float) -> float:
     return float(math.floor(base / 60) * 60) if base >= 60 else float(math.floor(base))
 
 
-def _targets_duration(base: float | None, goal: float) -> tuple[float, float]:
+def targets_duration(base: float | None, goal: float) -> tuple[float, float]:
     """90 days: the goal, or hold today's figure where it is already better; 30 days: half-way
     on a log scale (waiting times shrink by factors, not minutes). A target is never slower than
     today (snapping to a round figure must not loosen it)."""
@@ -86,7 +86,7 @@ def _targets_duration(base: float | None, goal: float) -> tuple[float, float]:
     return min(snap_duration(math.sqrt(base * goal)), cap), min(snap_duration(goal), cap)
 
 
-def _targets_share(base: float | None, goal: float) -> tuple[float, float]:
+def targets_share(base: float | None, goal: float) -> tuple[float, float]:
     """Higher-is-better shares. Where today already meets the goal the target holds today's
     figure (whole points, rounded up): never a target below today's level."""
     if base is None:
@@ -105,19 +105,19 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
     for key, label, unit, attr, metric, bench, note in STANDARDS:
         base = getattr(b, attr)
         g = float(getattr(goal, attr))
-        rubric = _num(next_thresholds.get(metric))
+        rubric = as_number(next_thresholds.get(metric))
         if unit == "duration":
             if rubric is not None:
                 g = min(g, rubric * 60.0)
-            t30, t90 = _targets_duration(base, g)
+            t30, t90 = targets_duration(base, g)
         else:
             if rubric is not None:
                 g = max(g, rubric)
-            t30, t90 = _targets_share(base, g)
+            t30, t90 = targets_share(base, g)
         targets[key] = {"baseline": base, "target_30": t30, "target_90": t90, "unit": unit}
-        rows.append({"standard": label, "baseline": _fig(base, unit),
-                     "benchmark": _fig(bench, unit) if bench is not None else _fig(None, unit),
-                     "source": note, "target_30": _fig(t30, unit), "target_90": _fig(t90, unit)})
+        rows.append({"standard": label, "baseline": figure_value(base, unit),
+                     "benchmark": figure_value(bench, unit) if bench is not None else figure_value(None, unit),
+                     "source": note, "target_30": figure_value(t30, unit), "target_90": figure_value(t90, unit)})
     p2 = targets["p90"]["target_90"]
     priority_s = {
         "P1": snap_duration(min(3600.0, p2 / 4)),
@@ -126,6 +126,6 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
         "P4": 24 * 3600.0,
     }
     return {"targets": targets, "priority_s": priority_s, "crisis_s": min(30 * 60.0, priority_s["P1"]),
-            "table": _table([("standard", "Standard", None), ("baseline", "Today", "mixed"),
+            "table": table_block([("standard", "Standard", None), ("baseline", "Today", "mixed"),
                              ("benchmark", "Reference", "mixed"), ("source", "Why", None),
                              ("target_30", "Day 30", "mixed"), ("target_90", "Day 90", "mixed")], rows)}

@@ -3,12 +3,24 @@ headline cost of unanswered complaints, and three steps to start on Monday.
 """
 from __future__ import annotations
 
+from audit.report.format import duration as _dur
+from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import ASSUMED_LOSS_SHARE, REPLACEMENT_COST
-from audit.report.playbook.context import (SECTIONS, Context, Grade, _a, _below, _count, _tile, interval_of, plural, span)
+from audit.report.playbook.context import (
+    SECTIONS,
+    Context,
+    Grade,
+    count_text,
+    interval_of,
+    is_below,
+    plural,
+    span,
+    tile,
+    with_article,
+)
 from audit.report.playbook.evidence import open_complaints
 from audit.report.playbook.roadmap import _criterion_action
 from audit.report.playbook.weaknesses import leading
-from audit.report.format import duration as _dur, percent as _pct
 
 MIN_GAP = 1.0  # points on the 0-100 scale below which a dimension has no gap worth a headline
 
@@ -85,7 +97,7 @@ def _cost(ctx: Context, complaints: dict) -> dict:
                      f"figure; each unanswered {what} is a customer at risk, and winning one back costs about "
                      f"{REPLACEMENT_COST} times as much as keeping them.")
     else:
-        statement = (f"{went} (about {_count(per_month)} a month). "
+        statement = (f"{went} (about {count_text(per_month)} a month). "
                      f"If only 1 in {round(1 / ASSUMED_LOSS_SHARE)} of those customers leaves, about "
                      f"{plural_count(lost, 'customer')} a month must be won back, each costing about "
                      f"{REPLACEMENT_COST} times as much as keeping them: the retention budget of "
@@ -97,8 +109,8 @@ def _cost(ctx: Context, complaints: dict) -> dict:
 
 
 def plural_count(x: float, word: str) -> str:
-    """'0.8 customers', '1 customer', '12 customers' (one decimal below 10, as ``_count``)."""
-    text = _count(x)
+    """'0.8 customers', '1 customer', '12 customers' (one decimal below 10, as ``count_text``)."""
+    text = count_text(x)
     return f"{text} {word if text == '1' else word + 's'}"
 
 
@@ -161,16 +173,16 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     summary = [p for p in summary if p]
     low = g.confidence == "low"
     tiles = [
-        _tile("Maturity level", label, None, note="low confidence: little data" if low else ""),
+        tile("Maturity level", label, None, note="low confidence: little data" if low else ""),
         # a score to the unit would claim a precision thin data does not have
-        _tile("Maturity score (0-100)", None if low or g.score is None else g.score,
+        tile("Maturity score (0-100)", None if low or g.score is None else g.score,
               "number", note=f"about {round(g.score, -1):.0f}; not scored to the unit on this little data"
               if low and g.score is not None else ""),
-        _tile("Conversations answered", b.response_rate, "percent", alert=_below(b.response_rate, 0.6),
+        tile("Conversations answered", b.response_rate, "percent", alert=is_below(b.response_rate, 0.6),
               interval=interval_of(ctx.metrics, "response_rate")),
-        _tile("Median first reply", b.median_s, "duration",
+        tile("Median first reply", b.median_s, "duration",
               interval=interval_of(ctx.metrics, "first_response_median_min", scale=60.0)),
-        _tile(f"Unanswered {cost['what']}", cost["unanswered"], "number", alert=bool(cost["unanswered"])),
+        tile(f"Unanswered {cost['what']}", cost["unanswered"], "number", alert=bool(cost["unanswered"])),
     ]
     ctx.inputs["executive_summary"] = {"level": g.level, "score": g.score,
                                        "dimensions": {d["key"]: d["score"] for d in g.dimensions},
@@ -178,5 +190,5 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     return {"headline": headline, "weaknesses": leading(ctx), "summary": summary, "tiles": tiles, "caveat": caveat(g),
             "scores": g.dimensions, "gaps": gap_rows, "cost": cost,
             "monday": _monday(ctx, roadmap),
-            "chart_caption": (f"Dimension scores (0-100); the marker is the score {_a(g.next_label or g.label)} "
+            "chart_caption": (f"Dimension scores (0-100); the marker is the score {with_article(g.next_label or g.label)} "
                               "operation reaches once it meets every threshold that level sets.")}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from audit.report.playbook.context import Context, _table
 from audit.report.format import percent as _pct
+from audit.report.playbook.context import Context, table_block
 
 
 def _example(row: Mapping) -> str:
@@ -28,7 +28,7 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
     if not topics or not topics.get("topics"):
         return {"lead": "Topics could not be discovered for this export (too few customer posts, or the "
                         "scoring stage did not run them), so this section is empty.",
-                "table": _table([], []), "emerging": [], "no_emerging": "", "routing": [], "note": ""}
+                "table": table_block([], []), "emerging": [], "no_emerging": "", "routing": [], "note": ""}
     rows = [{"label": t["label"], "posts": t["posts"], "complaint_share": t.get("complaint_share"),
              "negative_share": t.get("negative_share"), "response_rate": t.get("response_rate"),
              "first_response_s": t.get("first_response_median_s"), "owner": t["owner"],
@@ -51,7 +51,7 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
                 f"owner: {e['owner']}." for e in topics.get("emerging", [])]
     return {
         "lead": lead,
-        "table": _table([("label", "Topic", None), ("posts", "Posts", "number"),
+        "table": table_block([("label", "Topic", None), ("posts", "Posts", "number"),
                          ("complaint_share", "Complaints", "percent"), ("negative_share", "Negative", "percent"),
                          ("response_rate", "Answered", "percent"), ("first_response_s", "Median first reply", "duration"),
                          ("owner", "Route to", None), ("example", "Example (masked)", None, "wide")], rows),

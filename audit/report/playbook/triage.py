@@ -3,10 +3,11 @@ first-response target, sized by the client's own post counts.
 """
 from __future__ import annotations
 
-from audit.report.playbook.context import Context, _key, _table
+from audit.common.handles import handle_key
+from audit.report.format import duration as _dur
+from audit.report.format import percent as _pct
+from audit.report.playbook.context import Context, table_block
 from audit.report.playbook.evidence import intent_sentiment_counts
-from audit.report.format import duration as _dur, percent as _pct
-
 
 # (intent, sentiment) -> (owner, priority, first action). Questions go to the people who know the
 # product, complaints to those who can fix accounts and orders, praise to marketing; negative
@@ -49,7 +50,7 @@ def build_triage(ctx: Context) -> dict:
         lead = ("Intent was not scored for this export, so volumes per cell are not shown; the "
                 "routing rules apply as written.")
     service = [h for h in ctx.metrics.get("scope", {}).get("service_handles", [])
-               if _key(h) in ctx.client.keys]
+               if handle_key(h) in ctx.client.keys]
     owners_rows = [
         {"team": "Customer service", "takes": "Complaints, account and order problems, frustrated questions",
          "hands_to": "Specialists (billing, delivery, returns) via the case system; tier 3 for repeats"},
@@ -67,7 +68,7 @@ def build_triage(ctx: Context) -> dict:
         "A customer who writes again within 7 days goes to tier 3 (supervisor), whatever the cell says.",
     ]
     if service:
-        marketing = [b for b in ctx.client.brands if _key(b) not in {_key(s) for s in service}]
+        marketing = [b for b in ctx.client.brands if handle_key(b) not in {handle_key(s) for s in service}]
         if marketing:
             rules.append(f"Service posts arriving at {', '.join('@' + b for b in marketing)} are answered "
                          f"by @{service[0]} in the same thread (not just redirected), within the same target.")
@@ -78,11 +79,11 @@ def build_triage(ctx: Context) -> dict:
                             "priority_targets_s": targets, "service_handles": service}
     return {
         "lead": lead,
-        "matrix": _table([("intent", "Intent", None), ("sentiment", "Sentiment", "sentiment"),
+        "matrix": table_block([("intent", "Intent", None), ("sentiment", "Sentiment", "sentiment"),
                           ("share", "Share of posts", "percent"), ("owner", "Owner", None),
                           ("priority", "Priority", "priority"), ("target_s", "First reply within", "duration"),
                           ("action", "First action", None, "wide")], rows),
-        "owners": _table([("team", "Team", None), ("takes", "Takes", None),
+        "owners": table_block([("team", "Team", None), ("takes", "Takes", None),
                           ("hands_to", "Hands on to", None)], owners_rows),
         "rules": rules,
     }

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from audit.report.format import duration as _dur, percent as _pct
-from audit.report.playbook.context import Context, _num, plural
+from audit.report.format import duration as _dur
+from audit.report.format import percent as _pct
+from audit.report.playbook.context import Context, as_number, plural
 
 NIGHT_MEDIAN_BAR_S = 4 * 3600     # a median at night past the 4-hour complaint standard
 NIGHT_RATIO_BAR = 3.0             # ... or three times the daytime-inclusive median
@@ -29,7 +30,7 @@ def _n(metrics: Mapping, metric: str) -> int | None:
 def candidates(ctx: Context) -> list[dict]:
     """Every material weakness with ``severity`` (how many times past its bar) and a sentence."""
     o, b, out = ctx.metrics.get("overall", {}), ctx.base, []
-    night = _num(o.get("night_first_response_median_min"))
+    night = as_number(o.get("night_first_response_median_min"))
     n_night = _n(ctx.metrics, "night_first_response_median_min")
     if night is not None and b.median_s and (n_night or 0) >= 5:
         night_s = night * 60.0

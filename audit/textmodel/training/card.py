@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.textmodel.training.data import DOMAINS
 from audit.textmodel.heads import TRIAGE
+from audit.textmodel.training.data import DOMAINS
 
 SECTION = "## Triage heads"
 

