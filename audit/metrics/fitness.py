@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from audit.common.handles import handle_key, handle_keys
+
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
 #: period length (days): under a week no weekly pattern exists at all; under four weeks a

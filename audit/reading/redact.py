@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from audit.common.handles import handle_key
+
 EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
 NUMBER_MASK = "[number]"

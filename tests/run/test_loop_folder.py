@@ -10,7 +10,7 @@ import yaml
 
 from audit.common import runfolder
 from audit.run import in_notebook, runfile
-from audit.run.cli import _run_config, build_parser
+from audit.run.cli import run_config, build_parser
 from audit.run.config import RunConfig
 from tests.helpers.runfolders import BRAND, export, make_run
 
@@ -28,7 +28,7 @@ def recorded_run(tmp_path) -> Path:
 
 
 def _config(*argv: str):
-    return _run_config(build_parser().parse_args(["run", *argv]))
+    return run_config(build_parser().parse_args(["run", *argv]))
 
 
 def test_a_copied_run_folder_is_its_own_run(recorded_run, tmp_path):
