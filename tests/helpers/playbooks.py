@@ -55,7 +55,9 @@ def plant_hostile(frame: pd.DataFrame) -> pd.DataFrame:
         (ids[2], "777001", True, start + pd.Timedelta(minutes=20), "@AcmeHelp thank you, brilliant!", "", ids[1]),
     ]
     extra = pd.DataFrame(rows, columns=twcs.COLUMNS)
-    extra["created_at"] = twcs.format_twcs_time(extra["created_at"].astype("int64").to_numpy() // 10**9)
+    # epoch seconds whatever the datetime unit pandas picked (microseconds in pandas 3)
+    seconds = (pd.to_datetime(extra["created_at"]) - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    extra["created_at"] = twcs.format_twcs_time(seconds.to_numpy())
     for col in twcs.COLUMNS:
         extra[col] = extra[col].astype(str)
     return pd.concat([frame.astype(str), extra], ignore_index=True)

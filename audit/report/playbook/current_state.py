@@ -37,12 +37,24 @@ def _title(definitions: Mapping, metric: str) -> str:
     return re.sub(r"\s*\(min\)", "", str((definitions.get(metric) or {}).get("title", metric)))
 
 
+#: how many handles a sentence names before it counts the rest ("@A, @B and 21 others")
+NAMED_HANDLES = 6
+
+
+def named(items: list[str], at_most: int = NAMED_HANDLES) -> str:
+    """A list a reader can take in: the first few named, the rest counted (a 76-brand export
+    would otherwise print every handle in the middle of a sentence)."""
+    if len(items) <= at_most:
+        return ", ".join(items)
+    return f"{', '.join(items[:at_most])} and {len(items) - at_most} others"
+
+
 def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
     """The client against the other brands in the same export (``peers.from_metrics``)."""
     columns = [("metric", "Metric", None), ("value", "You (95% interval)", "mixed"),
                ("peer_median", "Peer median", "mixed"), ("rank", "Rank", None)]
-    unranked = ", ".join(f"@{p['handle']} ({plural(p['inbound_posts'], 'post')})"
-                         for p in (peers or {}).get("excluded", []))
+    unranked = named([f"@{p['handle']} ({plural(p['inbound_posts'], 'post')})"
+                      for p in (peers or {}).get("excluded", [])])
     unranked_note = (f" Listed but not ranked, with fewer than {(peers or {}).get('min_inbound')} customer "
                      f"posts: {unranked}." if unranked else "")
     if not peers or not peers.get("available"):
@@ -57,7 +69,7 @@ def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
         rows.append({"metric": _title(definitions, metric),
                      "value": {**figure_value(r["value"], fmt), "interval": r.get("interval")},
                      "peer_median": figure_value(r.get("peer_median"), fmt), "rank": _rank_text(r)})
-    handles = ", ".join("@" + p["handle"] for p in peers.get("peers", []))
+    handles = named(["@" + p["handle"] for p in peers.get("peers", [])])
     return {"note": f"Ranked against the other brand accounts in the same export ({handles}); 1 = best. "
                     "Where your 95% interval overlaps a neighbour's the two are tied, and the rank is the "
                     f"range of places you could hold.{unranked_note}",
@@ -71,7 +83,7 @@ def _rank_text(r: Mapping) -> str:
     best, worst = r.get("rank_range") or (r["rank"], r["rank"])
     if best == worst:
         return f"{best} of {r['n_ranked']}"
-    tied = ", ".join("@" + h for h in r.get("tied_with", []))
+    tied = named(["@" + h for h in r.get("tied_with", [])], at_most=3)
     return f"{best}-{worst} of {r['n_ranked']} (tied{' with ' + tied if tied else ''})"
 
 
