@@ -70,5 +70,18 @@ def grade_confidence(level: str, results: list[dict], gates: list[dict], metrics
         level_name, reason = "high", (
             f"Based on {basis}: every measured criterion that decides the grade clears or misses its "
             "threshold with its whole 95% interval.")
+    failed = export_failures(metrics)
+    if failed:  # the export itself cannot carry the figures the grade reads
+        level_name, reason = "low", (
+            f"The export cannot support every figure the grade reads: {'; '.join(failed)} "
+            f"(see \"Can this export support an audit?\"). {reason}")
     return {"confidence": level_name, "confidence_reason": reason, "more_data": more,
             "uncertain_criteria": sorted({r["ref"] for r, _ in unsure})}
+
+
+def export_failures(metrics: Mapping) -> list[str]:
+    """What the fitness gate (``metrics["fitness"]``, when the run computed it) failed on, in its own
+    words. A grade read from an export that fails the gate is never more than low confidence: the
+    thresholds may be cleared or missed because of the export, not the desk."""
+    checks = ((metrics.get("fitness") or {}).get("checks")) or []
+    return [str(c.get("detail", c.get("check"))).rstrip(".") for c in checks if c.get("status") == "fail"]
