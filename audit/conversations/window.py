@@ -187,6 +187,21 @@ def of_handles(messages: pd.DataFrame, handles: Iterable[str], *, since: object 
     return find(own["created_at"], own["message_id"], since=since, until=until, tz=tz, now=now)
 
 
+def require_posts(everything: pd.DataFrame, selected: pd.DataFrame, handles: Iterable[str], *,
+                  since: object = None, until: object = None, tz: str = "UTC") -> None:
+    """Refuse an explicit window that holds none of the client's posts, in one sentence that says
+    where the client's posts actually are (the fix is the dates, not the brand list)."""
+    handles = list(handles)
+    if not (since or until) or handle_rows(selected, handles).any():
+        return
+    own = everything.loc[handle_rows(everything, handles), "created_at"]
+    where = ("the export holds none of their posts" if own.empty else
+             f"their posts run from {own.min().tz_convert(tz):%Y-%m-%d} to {own.max().tz_convert(tz):%Y-%m-%d}")
+    raise AuditInputError(
+        f"No post of {', '.join('@' + h.lstrip('@') for h in handles)} falls between --since "
+        f"{since or '(the start)'} and --until {until or '(the end)'} ({tz}): {where}. Widen or move the window.")
+
+
 def _body_edges(sorted_times: pd.Series) -> tuple[int, int]:
     """Positions of the first and last post of the window among ``sorted_times``."""
     t = sorted_times.reset_index(drop=True)

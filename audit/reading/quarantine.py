@@ -67,3 +67,17 @@ def nothing_usable(path: Path, quarantine: pd.DataFrame, mapping: Mapping) -> st
         + f". {Reason(main).sentence} If the columns mean something else, pass a mapping "
         "(--mapping)."
     )
+
+
+#: above this share of the file's rows rejected, every page says the audit reads only the rest
+MOSTLY_QUARANTINED = 0.5
+
+
+def quarantine_warning(accounting: dict) -> str:
+    """One sentence when most of the file was rejected ('' otherwise): a grade read from the few
+    rows left must say so on the cover and in the command's summary line, not only in the appendix."""
+    rows, rejected = int(accounting.get("input_rows") or 0), int(accounting.get("quarantined") or 0)
+    if not rows or rejected / rows <= MOSTLY_QUARANTINED:
+        return ""
+    return (f"{rejected:,} of the file's {rows:,} rows ({rejected / rows:.0%}) were rejected, each with its reason "
+            f"in the data-quality list; this audit reads only the other {rows - rejected:,}.")

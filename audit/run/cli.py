@@ -103,6 +103,7 @@ def run_config(args: argparse.Namespace):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from audit.reading.quarantine import quarantine_warning
     from audit.run.pipeline import run
 
     config = run_config(args)
@@ -110,6 +111,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"\n{summary['client']}: level {summary['level']} | rows {summary['input_rows']} = "
           f"{summary['accepted']} accepted + {summary['quarantined']} quarantined | "
           f"{_scoring_note(summary)}\nrun folder: {summary['run_dir']}")
+    if warning := quarantine_warning(summary):
+        print(f"warning: {warning}")
     if summary.get("encoding_note"):
         print(f"note: {summary['data_name']} was {summary['encoding_note']}; ask for a UTF-8 export if texts look garbled.")
     return 0

@@ -142,6 +142,7 @@ def analyse(run_dir: str | Path, rubric: str | None = None, questionnaire: str |
     span = window.of_handles(messages, brands, since=since, until=until, tz=timezone)
     everything = messages, conversations
     messages, conversations = span.select(messages, conversations)
+    window.require_posts(everything[0], messages, brands, since=since, until=until, tz=timezone)
     figures = metrics.compute_all(messages, conversations, brands, tz=timezone, business_hours=hours,
                                   days=span.days(timezone))
     figures["scope"]["window"] = jsonable(span.to_dict(timezone))

@@ -117,3 +117,20 @@ def test_the_period_is_the_clients_own_not_the_exports():
     assert len(everything.days()) == 59 and len(mine.days()) == 7
     assert mine.start == start + pd.Timedelta(days=20) and mine.end == start + pd.Timedelta(days=26, minutes=30)
     assert window.handle_rows(m, ["AcmeHelp"]).sum() == 14
+
+
+def test_an_explicit_window_without_the_clients_posts_says_where_they_are():
+    """Not "fix the brand list": the client is right, the dates are not."""
+    import pandas as pd
+    import pytest
+
+    from audit.common.errors import AuditInputError
+    from audit.conversations.window import require_posts
+
+    t = pd.to_datetime(["2017-10-02 10:00", "2017-10-20 12:00"], utc=True)
+    posts = pd.DataFrame({"created_at": t, "author": ["AcmeHelp", "AcmeHelp"], "brand": ["AcmeHelp", "AcmeHelp"],
+                          "message_id": ["1", "2"]})
+    require_posts(posts, posts, ["AcmeHelp"], since="2017-10-01")  # posts inside: nothing to say
+    require_posts(posts, posts.iloc[:0], ["AcmeHelp"])              # a detected window is not refused here
+    with pytest.raises(AuditInputError, match=r"@AcmeHelp .* their posts run from 2017-10-02 to 2017-10-20"):
+        require_posts(posts, posts.iloc[:0], ["AcmeHelp"], since="2018-01-01", until="2018-03-31")

@@ -44,6 +44,7 @@ from audit.report.playbook.roadmap import build_roadmap
 from audit.report.playbook.staffing import build_staffing
 from audit.report.playbook.standards import response_standards, snap_duration, snap_share
 from audit.report.playbook.summary import build_summary, caveat
+from audit.reading.quarantine import quarantine_warning
 from audit.report.playbook.topics import attach_topic_routing, build_topics
 from audit.report.playbook.triage import build_triage
 
@@ -118,6 +119,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
             "confidence": {"level": grade_view.confidence, "reason": grade_view.confidence_reason,
                            "more_data": grade_view.more_data,
                            "caveat": caveat(grade_view)},
+            "quarantine_warning": quarantine_warning(accounting or {}),
             "next_level": ({"key": grade_view.next_level, "label": grade_view.next_label}
                            if grade_view.next_level else None),
         },

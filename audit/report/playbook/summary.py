@@ -26,7 +26,8 @@ MIN_GAP = 1.0  # points on the 0-100 scale below which a dimension has no gap wo
 
 
 def caveat(g: Grade) -> str:
-    """The warning a reader must see first when the grade rests on too little data ('' otherwise)."""
+    """The warning a reader must see first when the grade rests on too little data or on an export
+    that fails the fitness gate ('' otherwise)."""
     if g.confidence != "low":
         return ""
     return (f"This grade is provisional. {g.confidence_reason} Until then, treat the level, the score and "
@@ -173,7 +174,7 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     summary = [p for p in summary if p]
     low = g.confidence == "low"
     tiles = [
-        tile("Maturity level", label, None, note="low confidence: little data" if low else ""),
+        tile("Maturity level", label, None, note="low confidence: see Read with care" if low else ""),
         # a score to the unit would claim a precision thin data does not have
         tile("Maturity score (0-100)", None if low or g.score is None else g.score,
               "number", note=f"about {round(g.score, -1):.0f}; not scored to the unit on this little data"
