@@ -59,8 +59,7 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
         "emerging": emerging,
         "no_emerging": f"No topic spiked: {topics['spike_rule']['text']}." if not emerging else "",
         "note": (f"Rule for emerging issues: {topics['spike_rule']['text']}. Owners are suggested from the "
-                 f"words of each topic's posts ({topics.get('owners_file')}); edit that file to match the "
-                 f"client's teams."),
+                 "words of each topic's posts; the word list can be edited to match the client's teams."),
     }
 
 
