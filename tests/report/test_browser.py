@@ -4,10 +4,13 @@ table or chart scrolls inside its own box), nothing sticking out of a page, no t
 every chart drawn, no console error, and no request leaving the machine."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from audit.common import runfolder
-from tests.helpers import browser
+from audit.report import render
+from tests.helpers import browser, playbooks
 
 WIDTHS = (1400, 400)
 PAGES = {"playbook": runfolder.PLAYBOOK_HTML, "analysis export": f"{runfolder.NOTEBOOKS}/03_analysis.html"}
@@ -49,3 +52,27 @@ def test_the_checks_catch_what_they_look_for(chromium, tmp_path):
     assert any("broken" in e for e in seen["errors"])
     assert seen["remote"] == ["http://127.0.0.1:9/pixel.png"]
     assert "label / value" in seen["overlaps"]
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory):
+    """The demo playbook with the cover's little-data caveat showing."""
+    book = copy.deepcopy(playbooks.demo("Acme")[0])
+    book["meta"]["confidence"]["caveat"] = "Few conversations: read the figures as a first indication."
+    return render.write_html(book, tmp_path_factory.mktemp("page") / "playbook.html")
+
+
+def test_cover_caveat_is_readable(chromium, demo_page):
+    browser.inspect(chromium, demo_page, 1400)
+    seen = chromium.execute_script(browser.COLOURS_JS, ".caveat h4, .caveat p")
+    assert len(seen) == 2
+    for el in seen:
+        assert browser.contrast(el["color"], el["background"]) >= 4.5, el
+
+
+def test_charts_scale_with_their_box_on_a_phone(chromium, demo_page):
+    browser.inspect(chromium, demo_page, 390)
+    charts = chromium.execute_script(browser.CHART_FIT_JS)
+    assert len(charts) >= 7
+    for chart in charts:
+        assert 0 < chart["drawn"] <= chart["box"] + 1 and chart["scroll"] <= chart["box"] + 1, chart
