@@ -48,7 +48,7 @@ COVERAGE: tuple[Metric, ...] = (
            "share", True, _hours_covered_share, "coverage"),
     Metric("business_hours_covered_share", "Share of business hours covered within 1 h",
            f"Share of the judged hours of the week that lie (at least half) inside the client's business hours "
-           f"(scope.business_hours) and are covered; {_COVERED}.",
+           f"(stated with the staffing assumptions) and are covered; {_COVERED}.",
            "share", True,
            lambda s: share(_judged_hours(s.convs).loc[lambda r: r.index.isin(s.convs.loc[s.convs["_how_in_hours"], "_how"])]
                            >= 0.5),

@@ -44,7 +44,7 @@ DEFINITIONS: dict[str, dict[str, str]] = {
     "business_hours_first_response": {
         "title": "First response in business hours",
         "definition": "The conversation first response with the clock stopped outside the client's business "
-                      "hours and on its holidays (scope.business_hours): a post at Friday 16:50 answered on "
+                      "hours and on its holidays: a post at Friday 16:50 answered on "
                       "Monday 09:10 counts 20 minutes with 09:00-17:00 hours.",
         "tools": "Zendesk first reply time (business hours); Sparkcentral and Freshdesk business-hours SLAs",
         "rate_definition": "Share of customer-opened conversations with at least one brand reply.",

@@ -21,10 +21,10 @@ _SUBSETS: dict[str, tuple[str | None, str]] = {
     "weekend_": ("_weekend", "customer-opened conversations opened on Saturday or Sunday (local time)"),
     "business_hours_": ("_business_hours",
                         "customer-opened conversations opened within the client's business hours "
-                        "(scope.business_hours: by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
+                        "(by default Monday-Friday 09:00-17:00 local time; holidays closed)"),
     "outside_hours_": ("_outside_hours",
                        "customer-opened conversations opened outside the client's business hours "
-                       "(evenings, days off and holidays, scope.business_hours)"),
+                       "(evenings, days off and holidays)"),
 }
 _UNANSWERED_COUNT = "; unanswered conversations count as not"
 _STATS: dict[str, tuple[str, str, str, bool, Callable[[pd.DataFrame], Measure], str | None]] = {

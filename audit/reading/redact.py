@@ -6,7 +6,9 @@ or order numbers. The playbook always masks its quotes; ``--redact`` masks every
 text changes: counts and figures are computed before masking and stay identical.
 
 Order matters: e-mail addresses first (they contain ``@``), then phone numbers (before bare digit
-runs, so ``+44 20 7946 0958`` becomes one ``[phone]``), then handles, then long digit runs.
+runs, so ``+44 20 7946 0958`` becomes one ``[phone]``), then handles, then long digit runs, then a
+first name in a greeting ("Hey Georgia!" -> "Hey [name]!"). A brand's public support lines
+(toll-free and service numbers) and role addresses (``support@``) are not personal and stay.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ EMAIL_MASK = "[email]"
 PHONE_MASK = "[phone]"
 NUMBER_MASK = "[number]"
 HANDLE_MASK = "@[customer]"
+NAME_MASK = "[name]"
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone number: optional +country, digits in groups split by spaces, dots, dashes or brackets;
@@ -30,14 +33,29 @@ PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{5,}\d(?![\w])")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 DIGITS = re.compile(r"\d{6,}")
+# a role mailbox, not a person's: support@, help@, customercare@ ...
+ROLE_EMAIL = re.compile(r"(?i)(?:customer[._-]?)?(?:support|help|care|service|info|contact|feedback|"
+                        r"hello|press|privacy|enquiries|team)@")
+# numbers a business publishes: North American toll-free (1-)8xx, UK 080x/03xx, 1300/1800 lines
+PUBLIC_LINE = re.compile(r"(?:1?8(?:00|33|44|55|66|77|88)\d{7}|(?:44|0)(?:80[08]|3\d\d)\d{6,7}|1[38]00\d{6})")
+# a capitalised word between a greeting and punctuation: the customer's (or agent's) first name
+GREETING = re.compile(r"\b(?P<greet>(?i:hi|hey|hello|hiya|dear|morning|good (?:morning|afternoon|evening)|"
+                      r"thanks|thank you|cheers))(?P<sep>,?[ \t]+)(?P<name>[A-Z][a-z\'\u2019]{1,20}(?:-[A-Z]?[a-z]{1,20})?)"
+                      r"(?=[ \t]*(?:[!,.:;?]|$))", re.M)
+NOT_NAMES = frozenset({"there", "all", "team", "everyone", "again", "guys", "folks", "both", "you",
+                       "friend", "sir", "madam", "so", "customer", "support"})
+
+
+def _email(match: re.Match) -> str:
+    return match.group(0) if ROLE_EMAIL.match(match.group(0)) else EMAIL_MASK
 
 
 def _phone(match: re.Match) -> str:
     text = match.group(0)
-    n_digits = sum(c.isdigit() for c in text)
-    if not 7 <= n_digits <= 15 or ISO_DATE.fullmatch(text.strip()) or text.isdigit():
+    digits = "".join(c for c in text if c.isdigit())
+    if not 7 <= len(digits) <= 15 or ISO_DATE.fullmatch(text.strip()) or text.isdigit():
         return text  # a bare digit run is an order or account number: masked as [number] later
-    return PHONE_MASK
+    return text if PUBLIC_LINE.fullmatch(digits) else PHONE_MASK
 
 
 def _normalise_handles(handles: Iterable[str] | None) -> frozenset[str]:
@@ -50,25 +68,38 @@ def _handle_replacer(keep: frozenset[str]):
     return replace
 
 
-def redact_text(text: str | None, keep_handles: Iterable[str] | None = None) -> str | None:
-    """Mask e-mails, phones, non-brand @handles and 6+ digit runs in one string."""
+def _name_replacer(keep: frozenset[str]):
+    """A greeting's name, unless it is a word like "there" or the brand's own ("Hi Acme" for
+    @AcmeHelp: a brand handle starts with it)."""
+    def replace(match: re.Match) -> str:
+        name = match.group("name").casefold()
+        if name in NOT_NAMES or any(k.startswith(name) for k in keep):
+            return match.group(0)
+        return f"{match.group('greet')}{match.group('sep')}{NAME_MASK}"
+    return replace
+
+
+def redact_text(text: str | None, keep_handles: Iterable[str] | None = None, names: bool = True) -> str | None:
+    """Mask e-mails, phones, non-brand @handles, 6+ digit runs and (``names``) greeted names."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return text
     keep = _normalise_handles(keep_handles)
-    text = EMAIL.sub(EMAIL_MASK, text)
+    text = EMAIL.sub(_email, text)
     text = PHONE.sub(_phone, text)
     text = HANDLE.sub(_handle_replacer(keep), text)
-    return DIGITS.sub(NUMBER_MASK, text)
+    text = DIGITS.sub(NUMBER_MASK, text)
+    return GREETING.sub(_name_replacer(keep), text) if names else text
 
 
-def redact_series(texts: pd.Series, keep_handles: Iterable[str] | None = None) -> pd.Series:
+def redact_series(texts: pd.Series, keep_handles: Iterable[str] | None = None, names: bool = True) -> pd.Series:
     """The same masking over a whole column with pandas' vectorised regex replace (missing stay
     missing, index and dtype kept)."""
     keep = _normalise_handles(keep_handles)
-    out = texts.str.replace(EMAIL, EMAIL_MASK, regex=True)
+    out = texts.str.replace(EMAIL, _email, regex=True)
     out = out.str.replace(PHONE, _phone, regex=True)
     out = out.str.replace(HANDLE, _handle_replacer(keep), regex=True)
-    return out.str.replace(DIGITS, NUMBER_MASK, regex=True)
+    out = out.str.replace(DIGITS, NUMBER_MASK, regex=True)
+    return out.str.replace(GREETING, _name_replacer(keep), regex=True) if names else out
 
 
 def pseudonym(author: str, salt: str = "") -> str:
@@ -117,12 +148,14 @@ def redact_agents(frame: pd.DataFrame, salt: str = "", agent_column: str = "agen
 def redact_frame(frame: pd.DataFrame, brands: Iterable[str], salt: str = "",
                  text_columns: Iterable[str] = ("text",),
                  author_columns: Iterable[str] = ("author", "customer")) -> pd.DataFrame:
-    """A copy of ``frame`` with customer text, customer ids and agent tokens masked (for ``--redact``)."""
+    """A copy of ``frame`` with customer text, customer ids and agent tokens masked (for ``--redact``).
+    Greeted first names stay here: the personalised-reply figure reads them, and a redacted run's
+    figures equal the plain run's; every quote that leaves the audit is masked again, names too."""
     brands = list(brands)
     out = frame.copy()
     for col in text_columns:
         if col in out.columns:
-            out[col] = redact_series(out[col], keep_handles=brands)
+            out[col] = redact_series(out[col], keep_handles=brands, names=False)
     out = redact_agents(out, salt)  # before authors: an agent is keyed by the brand handle it wrote for
     for col in author_columns:
         if col in out.columns:

@@ -23,6 +23,7 @@ from audit.report.render import TEMPLATES
 from audit.run import runfile
 from audit.run.config import NOTEBOOK_DIR, STAGES, STATE, RunConfig, Stage, parameters
 from audit.run.notebook_copies import RUN_DIR_FROM_NOTEBOOK, prepared, remember
+from audit.run.stages import MODEL_LICENCE
 
 NBCONVERT_TEMPLATES = TEMPLATES / "nbconvert"
 KERNEL = "python3"
@@ -150,8 +151,11 @@ def _run(config: RunConfig, run_dir: Path, log) -> dict[str, Any]:
 def _write_log(run_dir: Path, config: RunConfig, timings: dict, started: float) -> None:
     from importlib.metadata import version
 
+    scoring = run_dir / runfolder.SCORE_SUMMARY
+    model = runfolder.read_json(scoring).get("model") if scoring.exists() else None
     runfolder.write_json({
         "config": asdict(config),
+        "model": {"name": model, "licence": MODEL_LICENCE if model == "default" else "as supplied"},
         "stages": timings,
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         "seconds": round(time.time() - started, 2),

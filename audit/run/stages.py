@@ -198,6 +198,10 @@ def playbook(run_dir: str | Path, client: str, pdf: bool = True) -> dict[str, An
             "pdf": str(run_dir / runfolder.PLAYBOOK_PDF) if pdf else None}
 
 
+#: the bundled model's licence: the consultant's to know (README, run_log.json), not the client's PDF
+MODEL_LICENCE = "non-commercial (CC BY-NC-SA 4.0 training data)"
+
+
 def model_card_summary(score_summary: dict) -> dict[str, Any]:
     """Headline figures of the default model's card (from its training report), for the appendix."""
     from audit.textmodel import DEFAULT_MODEL
@@ -207,7 +211,7 @@ def model_card_summary(score_summary: dict) -> dict[str, Any]:
     if score_summary["model"] == "default" and report_path.exists():
         report = json.loads(report_path.read_text())
         out.update({"test_macro_f1": round(report["test"]["macro_f1"], 3), "test_accuracy": round(report["test"]["accuracy"], 3),
-                    "test_rows": report["test"]["n"], "licence": "non-commercial (CC BY-NC-SA 4.0 training data)"})
+                    "test_rows": report["test"]["n"], "licence": MODEL_LICENCE})
     return out
 
 

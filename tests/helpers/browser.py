@@ -3,6 +3,7 @@ selenium): open a local HTML file at a given width and report what a reader woul
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,33 @@ def inspect(browser, page: Path, width: int) -> dict:
         "errors": [e["message"] for e in browser.get_log("browser") if e["level"] in ("SEVERE", "ERROR")],
         "remote": [u for u in requests if not u.startswith(LOCAL_SCHEMES)],
     }
+
+
+# each chart's drawn width against its box's: a chart scales with its box, never cropped or scrolled
+CHART_FIT_JS = """
+return Array.from(document.querySelectorAll('.chart-box')).map(box => {
+  const svg = box.querySelector('svg');
+  return {drawn: svg ? svg.getBoundingClientRect().width : 0, box: box.clientWidth,
+          scroll: box.scrollWidth};
+});
+"""
+
+# text colour and the first opaque background behind each text element matching arguments[0]
+COLOURS_JS = """
+return Array.from(document.querySelectorAll(arguments[0])).map(el => {
+  let bg = 'rgba(0, 0, 0, 0)';
+  for (let p = el; p && bg.startsWith('rgba(') && bg.endsWith(', 0)'); p = p.parentElement)
+    bg = getComputedStyle(p).backgroundColor;
+  return {text: el.textContent.trim().slice(0, 30), color: getComputedStyle(el).color, background: bg};
+});
+"""
+
+
+def contrast(color: str, background: str) -> float:
+    """WCAG contrast ratio of two computed CSS colours ('rgb(r, g, b)')."""
+    def luminance(css: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", css)[:3]]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    light, dark = sorted((luminance(color), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -76,3 +76,28 @@ def test_agent_tokens_become_stable_pseudonyms_in_the_column_and_the_signoff():
     assert len({ab, jo, other_ab}) == 3 and ab == agent_pseudonym("Acme", "AB")  # per handle, stable
     assert out["text"].tolist()[:3] == [f"AB will fix it, sorry! ^{ab} 1/2", f"Sorted -{jo} https://t.co/x", f"On it ^{other_ab}"]
     assert out["text"].iloc[3] == "@Acme thanks AB"  # customer posts carry no agent
+
+
+# replies shaped like the brands' in the public TWCS export: a customer's first name in the greeting
+@pytest.mark.parametrize("raw,expected", [
+    ("@197482 Hey Georgia! So sorry about the wait.", "@[customer] Hey [name]! So sorry about the wait."),
+    ("@402128 Hi Sam, ensure to have 3-4 hours connecting time.", "@[customer] Hi [name], ensure to have 3-4 hours connecting time."),
+    ("@117532 Thanks, Priya. We'll look into it ^JT", "@[customer] Thanks, [name]. We'll look into it ^JT"),
+    ("@197482 Hey, Brandon, we recommend uberXL.", "@[customer] Hey, [name], we recommend uberXL."),
+    ("@AcmeHelp hello Jo-Anne: still waiting", "@AcmeHelp hello [name]: still waiting"),
+])
+def test_masks_first_names_in_greetings(raw, expected):
+    assert redact_text(raw, keep_handles=BRANDS) == expected
+    assert redact_series(pd.Series([raw]), keep_handles=BRANDS)[0] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Hi there, sorry to hear that. Thanks Again!",
+    "Hi Acme, my order is late.",                   # the brand itself, not a customer
+    "Hi, please call 844.401.8500 Option 2 to file a claim.",
+    "Please give us a call at 1-800-379-6453 (8a-5p PT, M-F) to assist you further.",
+    "We'd advise contacting our team on 08000 158 123 &amp; they should be able to assist",
+    "dial 0800 028 0202 free from a landline, or mail support@acme.com",
+])
+def test_keeps_greetings_without_a_name_and_public_support_contacts(text):
+    assert redact_text(text, keep_handles=BRANDS) == text

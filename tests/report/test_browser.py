@@ -4,10 +4,15 @@ table or chart scrolls inside its own box), nothing sticking out of a page, no t
 every chart drawn, no console error, and no request leaving the machine."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from audit.common import runfolder
-from tests.helpers import browser
+from audit.report import render
+from audit.report.playbook import topics
+from audit.report.playbook.context import table_block
+from tests.helpers import browser, playbooks
 
 WIDTHS = (1400, 400)
 PAGES = {"playbook": runfolder.PLAYBOOK_HTML, "analysis export": f"{runfolder.NOTEBOOKS}/03_analysis.html"}
@@ -49,3 +54,41 @@ def test_the_checks_catch_what_they_look_for(chromium, tmp_path):
     assert any("broken" in e for e in seen["errors"])
     assert seen["remote"] == ["http://127.0.0.1:9/pixel.png"]
     assert "label / value" in seen["overlaps"]
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory):
+    """The demo playbook with the cover's little-data caveat showing."""
+    book = copy.deepcopy(playbooks.demo("Acme")[0])
+    book["meta"]["confidence"]["caveat"] = "Few conversations: read the figures as a first indication."
+    example = "@AcmeHelp my parcel was due on Monday and the tracking page has not moved since, can you check?"
+    book["topics"]["table"] = table_block(topics.TABLE_COLUMNS, [
+        {"label": label, "posts": 120, "complaint_share": 0.4, "negative_share": 0.3, "response_rate": 0.9,
+         "first_response_s": 900, "owner": "Delivery team", "example": example} for label in ("Delivery", "Refunds")])
+    return render.write_html(book, tmp_path_factory.mktemp("page") / "playbook.html")
+
+
+def test_cover_caveat_is_readable(chromium, demo_page):
+    browser.inspect(chromium, demo_page, 1400)
+    seen = chromium.execute_script(browser.COLOURS_JS, ".caveat h4, .caveat p")
+    assert len(seen) == 2
+    for el in seen:
+        assert browser.contrast(el["color"], el["background"]) >= 4.5, el
+
+
+def test_charts_scale_with_their_box_on_a_phone(chromium, demo_page):
+    browser.inspect(chromium, demo_page, 390)
+    charts = chromium.execute_script(browser.CHART_FIT_JS)
+    assert len(charts) >= 7
+    for chart in charts:
+        assert 0 < chart["drawn"] <= chart["box"] + 1 and chart["scroll"] <= chart["box"] + 1, chart
+
+
+def test_topic_example_reads_across_the_table(chromium, demo_page):
+    """A quoted example gets the table's width, not a narrow last column."""
+    browser.inspect(chromium, demo_page, 1400)
+    widths = chromium.execute_script(
+        "const t = document.querySelector('#topics table');"
+        "return Array.from(t.querySelectorAll('td')).filter(td => td.textContent.includes('tracking page'))"
+        ".map(td => td.getBoundingClientRect().width / t.getBoundingClientRect().width);")
+    assert widths and min(widths) > 0.9

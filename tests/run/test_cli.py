@@ -42,6 +42,8 @@ def test_run_writes_the_run_folder(acme_run):
         assert (run_dir / "notebooks" / f"{nb}.ipynb").is_file()
     assert (run_dir / runfolder.PLAYBOOK_PDF).read_bytes()[:5] == b"%PDF-"
     assert any((run_dir / runfolder.CHARTS).glob("*.svg"))
+    # the bundled model's licence is the consultant's to know: in the run log, not the client's PDF
+    assert "CC BY-NC-SA" in json.loads((run_dir / runfolder.RUN_LOG).read_text())["model"]["licence"]
 
 
 def test_every_input_row_is_accounted_for(acme_run):

@@ -27,14 +27,14 @@ def reply_time_table(metrics: Mapping) -> dict:
 
 
 # What a manager reads about the models: plain labels and formats; run internals (file names,
-# weight hashes, evaluation switches, notes for developers) stay in audit.json, not in the report.
+# weight hashes, evaluation switches, the model's licence, notes for developers) stay in audit.json,
+# run_log.json and the README, not in the report.
 MODEL_CARD_ROWS = (
     ("model", "Sentiment model", lambda v: "the bundled model (MiniLM, fine-tuned for customer posts)"
      if v == "default" else str(v)),
     ("test_accuracy", "Held-out posts labelled correctly (negative / neutral / positive)", lambda v: figure_value(v, "percent")),
     ("test_macro_f1", "Balance across the three labels (macro-F1, 0-1)", lambda v: f"{float(v):.2f}"),
     ("test_rows", "Held-out posts it was checked on", lambda v: figure_value(v, "number")),
-    ("licence", "Licence of the bundled model", str),
 )
 INTENT_ROWS = (
     ("accuracy", "Hand-labelled customer posts triaged to the right intent", lambda v: figure_value(v, "percent")),
@@ -42,6 +42,22 @@ INTENT_ROWS = (
      lambda v: f"{float(v):.2f}"),
     ("n", "Hand-labelled customer posts it was checked on", lambda v: figure_value(v, "number")),
 )
+
+
+#: the reader's words for the usable-but-odd rows ingest kept and counted (reading.schema.FLAG_NAMES)
+FLAG_WORDS = {
+    "reply_to_unknown": "replies to a post missing from the export",
+    "text_truncated": "texts cut at the length limit",
+    "control_chars_stripped": "invisible control characters removed",
+    "html_entities_decoded": "web codes such as &amp; turned back into characters",
+    "ids_normalised": "post ids written in one format",
+    "naive_timestamps_localised": "times without a time zone read in the export's zone",
+    "converted_to_utc": "times converted to UTC",
+    "reply_to_recovered": "reply links recovered from the text",
+    "reply_to_from_conversation": "reply links taken from the conversation id",
+    "handles_normalised": "handles written in one form",
+    "reply_before_parent": "replies timed before the post they answer",
+}
 
 
 def _manager_rows(source: Mapping | None, rows: tuple) -> list[dict]:
@@ -73,15 +89,15 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
                  else accounting[key]} for key, label in (
         ("source", "Source file"), ("format", "Format"), ("mapping", "Column mapping"),
         ("encoding", "Encoding"), ("timezone", "Timezone of the export"),
-        ("input_rows", "Rows read"), ("accepted", "Rows accepted"), ("quarantined", "Rows quarantined"))
+        ("input_rows", "Rows read"), ("accepted", "Rows accepted"), ("quarantined", "Rows set aside"))
         if key in accounting]
     reasons = [{"reason": str(k).replace("_", " "), "rows": int(v)}
                for k, v in sorted((accounting.get("by_reason") or {}).items()) if v]
-    flags = [{"reason": str(k).replace("_", " ") + " (kept, flagged)", "rows": int(v)}
+    flags = [{"reason": FLAG_WORDS.get(k, str(k).replace("_", " ")) + " (kept)", "rows": int(v)}
              for k, v in sorted((accounting.get("flags") or {}).items()) if v]
     rows_in, quarantined = accounting.get("input_rows"), accounting.get("quarantined")
     note = (f"Every input row is accounted for: {rows_in:,} read = {accounting.get('accepted', 0):,} accepted + "
-            f"{quarantined:,} quarantined (listed with a reason in quarantine.csv)."
+            f"{quarantined:,} set aside (each listed with its reason in the audit's data files)."
             if rows_in is not None and quarantined is not None else "Row accounting was not provided.")
     window = ctx.metrics.get("scope", {}).get("window") or {}
     outside = [{"reason": f"outside the analysis window: {REASONS.get(k, k)} (kept, not analysed)", "rows": int(v)}
@@ -99,10 +115,10 @@ def build_appendix(ctx: Context, accounting: Mapping, model_card: Mapping | None
     return {"definitions": definitions, "data_quality_note": note,
             "reply_times": reply_time_table(ctx.metrics), "reply_time_definitions": reply_defs,
             "accounting": table_block(kv, acc_rows),
-            "quarantine": table_block([("reason", "Quarantined or flagged", None), ("rows", "Rows", "number")],
+            "quarantine": table_block([("reason", "Rows set aside, or kept with a note", None), ("rows", "Rows", "number")],
                                  reasons + flags + outside, empty="No row was quarantined or flagged."),
             "model_card": table_block(kv, card, empty="No model card was provided for this run."),
-            "intent_accuracy": table_block(kv, accuracy, empty="Intent accuracy was not evaluated for this run."),
+            "intent_accuracy": table_block(kv, accuracy, empty="Not measured for this audit: no hand-labelled posts were checked."),
             "assumptions": list(BENCHMARK_NOTES) + [
                 "Time zone: hours of the day and week are in " + ctx.client.tz + "."]}
 
@@ -114,5 +130,5 @@ def window_note(window: Mapping) -> str:
     sources = sorted({how.get(str(window.get('start_source')), ''), how.get(str(window.get('end_source')), '')} - {''})
     n = int(window.get("excluded_posts") or 0)
     tail = (f"; {n:,} post(s) dated outside it are left out of the figures, kept in the row accounting and "
-            f"listed in audit.json (metrics.scope.window)" if n else "")
+            f"listed in the audit's data files" if n else "")
     return f"The figures cover {span}, {', '.join(sources)}){tail}."

@@ -85,7 +85,7 @@ def _triggers(ctx: Context, posts: pd.DataFrame, targets: dict[int, float]) -> l
         return f"; words seen: {', '.join(ev[key])}" if ev[key] else ""
     return [
         {"trigger": "Crisis words", "threshold": "any match in a customer post, product names excepted",
-         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.CRISIS), bt.CRISIS) + words("risk_words_seen"),
+         "set_from": "the audit's editable word list", "seen": seen(posts["tier"].eq(bt.CRISIS), bt.CRISIS) + words("risk_words_seen"),
          "tier": bt.CRISIS},
         {"trigger": "Negative surge",
          "threshold": (f"{surge['threshold']}+ negative posts in one hour (95th percentile of your hourly "
@@ -94,7 +94,7 @@ def _triggers(ctx: Context, posts: pd.DataFrame, targets: dict[int, float]) -> l
          "seen": (f"{plural(surge['hours_above'], 'hour')} in {span(ctx.base.days)}; busiest hour had {surge['peak']}"
                   if surge["hours_above"] is not None else "n/a"), "tier": bt.CRISIS},
         {"trigger": "Account security words", "threshold": "any match (hacked, phishing, fraud, ...)",
-         "set_from": "editable lexicon (crisis.yaml)", "seen": seen(posts["tier"].eq(bt.SECURITY), bt.SECURITY) + words("security_words_seen"),
+         "set_from": "the audit's editable word list", "seen": seen(posts["tier"].eq(bt.SECURITY), bt.SECURITY) + words("security_words_seen"),
          "tier": bt.SECURITY},
         {"trigger": "Very negative post",
          "threshold": f"sentiment score {cutoff:.2f} or lower" if cutoff is not None else "needs sentiment scores",

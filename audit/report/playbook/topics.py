@@ -11,6 +11,13 @@ from audit.report.format import percent as _pct
 from audit.report.playbook.context import Context, table_block
 
 
+#: the topic table; the example quote is printed under its row (fmt "below"), across the table
+TABLE_COLUMNS = (("label", "Topic", None), ("posts", "Posts", "number"),
+                 ("complaint_share", "Complaints", "percent"), ("negative_share", "Negative", "percent"),
+                 ("response_rate", "Answered", "percent"), ("first_response_s", "Median first reply", "duration"),
+                 ("owner", "Route to", None), ("example", "Example (masked)", "below"))
+
+
 def _example(row: Mapping) -> str:
     """One masked post, trimmed: a reader needs the gist, not the whole thread."""
     text = next((e for e in row.get("examples", []) if e.strip()), "")
@@ -51,16 +58,12 @@ def build_topics(ctx: Context, topics: Mapping | None) -> dict:
                 f"owner: {e['owner']}." for e in topics.get("emerging", [])]
     return {
         "lead": lead,
-        "table": table_block([("label", "Topic", None), ("posts", "Posts", "number"),
-                         ("complaint_share", "Complaints", "percent"), ("negative_share", "Negative", "percent"),
-                         ("response_rate", "Answered", "percent"), ("first_response_s", "Median first reply", "duration"),
-                         ("owner", "Route to", None), ("example", "Example (masked)", None, "wide")], rows),
+        "table": table_block(TABLE_COLUMNS, rows),
         "routing": routing,
         "emerging": emerging,
         "no_emerging": f"No topic spiked: {topics['spike_rule']['text']}." if not emerging else "",
         "note": (f"Rule for emerging issues: {topics['spike_rule']['text']}. Owners are suggested from the "
-                 f"words of each topic's posts ({topics.get('owners_file')}); edit that file to match the "
-                 f"client's teams."),
+                 "words of each topic's posts; the word list can be edited to match the client's teams."),
     }
 
 
