@@ -119,7 +119,7 @@ def test_coaching_quotes_what_the_best_agent_does_masked():
         "They greet the customer by name or speak as themselves in 100% of cases, the other scored agents in 0%.",
         "They answer faster: a median of 10 min against 1 h."]
     (ab,) = s["coaching"]
-    assert ab["agent"] == "AB" and ab["quotes"] == ["Hi Sarah, I'm so sorry, I have fixed order [number] now ^AB"]  # once
+    assert ab["agent"] == "AB" and ab["quotes"] == ["Hi [name], I'm so sorry, I have fixed order [number] now ^AB"]  # once
 
 
 SAMPLE = SAMPLE_CSV

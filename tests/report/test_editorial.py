@@ -48,10 +48,12 @@ INTERNAL = re.compile(r"\b[a-z]+(?:\.[a-z_]+)+\b|\b[\w-]+\.(?:json|ya?ml|csv|par
 
 def client_text(book: dict) -> str:
     """The playbook's visible text, less the names that are the client's own: handles (some
-    carry underscores) and the export's file name."""
+    carry underscores), its public e-mail addresses (quoted in its own replies) and the export's
+    file name."""
     html = render.render_html(book)
     body = re.sub(r"<style>.*?</style>|<svg.*?</svg>", " ", html, flags=re.S)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", " ", text)  # e-mail addresses: the brand's own contact details
     source = [row["value"] for row in book["appendix"]["accounting"]["rows"] if row["item"] == "Source file"]
     own = set(source) | set(re.findall(r"@\w+", text))
     own |= {handle for handle in re.findall(r"\b\w+\b", text) if "@" + handle in own}
