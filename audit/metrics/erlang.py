@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-HOURS_PER_WEEK = 168
+from audit.metrics.hours_of_week import HOURS_PER_WEEK  # one grid for the roster and the coverage metrics
+
 DEFAULT_HANDLE_MIN = 6.0
 DEFAULT_TARGET_MIN = 60.0
 DEFAULT_TARGET_SHARE = 0.8
