@@ -149,3 +149,13 @@ def test_charts_handle_empty_data():
     assert "No data" in charts.frt_distribution([], [])
     assert "No data" in charts.heatmap([], title="t", value_label="v")
     assert "No contacts" in charts.staffing([0] * 168, [0] * 168)
+
+
+def test_the_cover_names_the_rubric_that_graded_the_client(strategic):
+    """A grade from a tuned copy of the rubric must not read like one from the standard rubric."""
+    from audit.report.playbook import rubric_label
+
+    assert strategic["meta"]["rubric"] == "standard maturity rubric, version 1"
+    assert "Graded against" in render.render_html(strategic) and "standard maturity rubric, version 1" in render.render_html(strategic)
+    assert rubric_label({"rubric": {"name": "Acme 2026", "version": 3}}) == "Acme 2026 maturity rubric, version 3"
+    assert rubric_label({}) == ""

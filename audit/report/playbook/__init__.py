@@ -63,6 +63,16 @@ def _period(b: Baseline) -> dict:
     return {"start": b.start, "end": b.end, "days": b.days, "label": label}
 
 
+def rubric_label(maturity: Mapping) -> str:
+    """Which rubric graded the client, as the cover names it ('' for a grade that does not say):
+    a grade from a tuned copy of the rubric must not read like one from the standard rubric."""
+    rubric = maturity.get("rubric") or {}
+    if not rubric.get("name"):
+        return ""
+    name = "standard" if rubric["name"] == "default" else str(rubric["name"])
+    return f"{name} maturity rubric, version {rubric.get('version', '?')}"
+
+
 def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = None,
           conversations: pd.DataFrame | None = None, *, client: str, brands: Sequence[str],
           accounting: Mapping, model_card_summary: Mapping | None = None,
@@ -120,6 +130,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
                            "more_data": grade_view.more_data,
                            "caveat": caveat(grade_view)},
             "quarantine_warning": quarantine_warning(accounting or {}),
+            "rubric": rubric_label(maturity),
             "next_level": ({"key": grade_view.next_level, "label": grade_view.next_label}
                            if grade_view.next_level else None),
         },
