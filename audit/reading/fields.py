@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from audit.common.handles import handle_keys
-from audit.reading.mapping import Mapping, normalise_handle
+from audit.common.handles import handle_key, handle_keys
+from audit.reading.mapping import Mapping
 
 # Character classes spelled with literal characters so pyarrow's RE2 and Python's re agree.
 _CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
@@ -48,7 +48,7 @@ def customer_flags(
 ) -> tuple[pd.Series, pd.Series]:
     """``is_customer`` per row and a mask of rows whose flag value is unusable."""
     author_key = handle_keys(author)
-    extra = [normalise_handle(b) for b in brands]
+    extra = [handle_key(b) for b in brands]
     if mapping.customer_flag:
         flag = raw[mapping.customer_flag].str.strip().str.lower()
         truthy = isin(flag, mapping.customer_true_values)

@@ -85,7 +85,7 @@ class Mapping(BaseModel):
     @field_validator("customer_true_values", "customer_false_values", "brand_handles")
     @classmethod
     def _normalise_values(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        return None if value is None else tuple(normalise_handle(v) for v in value)
+        return None if value is None else tuple(handle_key(v) for v in value)
 
     @model_validator(mode="after")
     def _one_customer_rule(self) -> Mapping:
@@ -100,11 +100,6 @@ class Mapping(BaseModel):
             self.responses, self.conversation_id, self.customer_flag, self.channel_column,
         ]
         return list(dict.fromkeys(n for n in names if n is not None))
-
-
-def normalise_handle(value: object) -> str:
-    """Comparable form of a handle or flag value (:func:`audit.common.handles.handle_key`)."""
-    return handle_key(value)
 
 
 PRESETS: dict[str, Mapping] = {

@@ -10,7 +10,7 @@ import yaml
 
 from audit.common import runfolder
 from audit.run import in_notebook, runfile
-from audit.run.cli import run_config, build_parser
+from audit.run.cli import build_parser, run_config
 from audit.run.config import RunConfig
 from tests.helpers.runfolders import BRAND, export, make_run
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from audit.metrics import erlang
 from audit.metrics.jsonable import jsonable
+from audit.reading.quarantine import quarantine_warning
 from audit.report.playbook.appendix import build_appendix
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, REPLACEMENT_COST, SURGE_FLOOR
 from audit.report.playbook.backtest import classify, trigger_evidence
@@ -44,7 +45,6 @@ from audit.report.playbook.roadmap import build_roadmap
 from audit.report.playbook.staffing import build_staffing
 from audit.report.playbook.standards import response_standards, snap_duration, snap_share
 from audit.report.playbook.summary import build_summary, caveat
-from audit.reading.quarantine import quarantine_warning
 from audit.report.playbook.topics import attach_topic_routing, build_topics
 from audit.report.playbook.triage import build_triage
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from audit.report.format import percent as _pct
 from audit.report.playbook.context import Context, table_block
 
-
 #: the topic table; the example quote is printed under its row (fmt "below"), across the table
 TABLE_COLUMNS = (("label", "Topic", None), ("posts", "Posts", "number"),
                  ("complaint_share", "Complaints", "percent"), ("negative_share", "Negative", "percent"),
