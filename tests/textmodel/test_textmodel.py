@@ -141,9 +141,10 @@ def test_question_rule_for_weak_labels():
 
 def test_hand_labelled_posts_are_ids_and_labels_only():
     labels = pd.read_csv(LABELS, dtype={"tweet_id": str})
-    assert list(labels.columns) == ["tweet_id", "question", "complaint", "compliment"]
+    assert list(labels.columns) == ["tweet_id", "question", "complaint", "compliment", "sentiment", "flat_tone"]
     assert len(labels) >= 500 and labels["tweet_id"].is_unique
-    assert set(np.unique(labels[["question", "complaint", "compliment"]])) <= {0, 1}
+    assert set(np.unique(labels[["question", "complaint", "compliment", "flat_tone"]])) <= {0, 1}
+    assert set(labels["sentiment"]) <= {"negative", "neutral", "positive"}
     assert (LABELS.parent / "CUSTOMER_POSTS_LABELLING.md").exists()
 
 
