@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from audit.report import format as fmt
 from audit.report.workbook.columns import ROW, Column, decimals, unit
 
 NOT_AVAILABLE = "not available in this run"
@@ -27,9 +28,10 @@ DURATION_FORMAT = "[h]:mm"
 DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 _HEADER_FILL = PatternFill("solid", fgColor="1F3A5F")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
-_TOP = Alignment(vertical="top")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
+#: columns this wide hold sentences: their text wraps (narrower ones hold a word or a number)
+WRAP_FROM_WIDTH = 24
 #: the widest sheet printed upright; wider ones are printed landscape
 PORTRAIT_MAX_WIDTH = 90
 
@@ -112,15 +114,16 @@ def header_row(ws: Worksheet, columns: Sequence[Column], row: int = 1) -> None:
 def table(ws: Worksheet, columns: Sequence[Column], records: Iterable[Mapping[str, Any]],
           row_unit: str = "unit") -> int:
     """Header row then one row per record (``record[column.key]``); a column of unit ``row`` takes
-    the record's ``row_unit`` field. Filters, frozen header and print set-up included. Returns
-    the number of data rows written."""
+    the record's ``row_unit`` field. Text wraps within its column (nothing cut off on a printed
+    page); the header is frozen and filtered. Returns the number of data rows written."""
     header_row(ws, columns)
-    wrapped = {j for j, c in enumerate(columns, start=1) if c.width >= 30}
+    wrapped = {j for j, c in enumerate(columns, start=1) if c.width >= WRAP_FROM_WIDTH}  # styling every cell costs
     n = 0
     for i, record in enumerate(records, start=2):
         for j, col in enumerate(columns, start=1):
             put(ws, i, j, take(record.get(col.key), col.take), record.get(row_unit) if col.unit == ROW else col.unit)
-            ws.cell(row=i, column=j).alignment = _WRAP if j in wrapped else _TOP
+            if j in wrapped:
+                ws.cell(row=i, column=j).alignment = _WRAP
         n += 1
     ws.freeze_panes = "A2"
     if n:
@@ -129,12 +132,13 @@ def table(ws: Worksheet, columns: Sequence[Column], records: Iterable[Mapping[st
 
 
 def label_rows(ws: Worksheet, columns: Sequence[Column], rows: Iterable[tuple[str, Any, str | None]]) -> int:
-    """A two-column list: each label beside its value, values left-aligned under one another."""
+    """A two-column list: each label beside its value, values left-aligned under one another,
+    a missing figure printed as the playbook prints it (a dash), never a blank beside a label."""
     header_row(ws, columns)
     n = 0
     for i, (label, value, unit_name) in enumerate(rows, start=2):
         put(ws, i, 1, label)
-        put(ws, i, 2, value, unit_name)
+        put(ws, i, 2, fmt.DASH if _missing(value) else value, unit_name)
         ws.cell(row=i, column=1).alignment, ws.cell(row=i, column=2).alignment = _WRAP, _LEFT
         n += 1
     return n

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import replace
 
 import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
