@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from audit.report import format as fmt
-from audit.report.workbook.columns import ROW, Column, decimals, unit
+from audit.report.workbook.columns import ROUNDED, ROW, Column, decimals, unit
 
 NOT_AVAILABLE = "not available in this run"
 DURATION_FORMAT = "[h]:mm"
@@ -78,7 +78,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any, unit_name: str | None = N
             minutes = value if kind == "minutes" else value / 60
             cell.value, cell.number_format = dt.timedelta(minutes=round(minutes)), DURATION_FORMAT
         else:
-            kind = kind if kind in ("percent", "number", "decimal") else "decimal"
+            kind = kind if kind in ROUNDED else "decimal"
             cell.value, cell.number_format = rounded(value, kind), number_format(kind)
     elif isinstance(value, (pd.Timestamp, dt.datetime)):
         stamp = pd.Timestamp(value)

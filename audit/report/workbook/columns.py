@@ -50,6 +50,7 @@ class ColumnsError(ValueError):
     """``columns.yaml`` is malformed: a packaging or editing mistake, named precisely."""
 
 
+@functools.cache
 def decimals(kind: str) -> int:
     """Decimals ``audit.report.format`` prints for ``kind`` (of the percentage for ``percent``),
     read off its own output so that there is one rounding per kind of figure."""
