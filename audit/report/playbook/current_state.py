@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping
 
 from audit.metrics.intervals import overlap, wilson
-from audit.report.format import duration as _dur
 from audit.report.format import interval as _interval
 from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
