@@ -122,7 +122,7 @@ def compute_all(messages: pd.DataFrame, conversations: pd.DataFrame, brands: Ite
                        "by_brand": {h: _interval_n(m) for h, m in brands_.items()},
                        "by_channel": {ch: _interval_n(m) for ch, m in by_channel.items()}},
         "series": series(client_scope, prep),
-        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz),
+        "trends": monthly_trends(client_scope.convs, client_scope.inbound, tz, prep.days),
         "examples": {key: pick(client_scope) for key, (_, pick) in EXAMPLES.items()},
         "example_definitions": {key: text for key, (text, _) in EXAMPLES.items()},
         "reply_time_definitions": reply_time.compare(prep.messages, client_scope.convs, client, prep.hours),

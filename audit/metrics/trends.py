@@ -29,7 +29,14 @@ def _months(stamps: pd.Series, tz: str) -> pd.Series:
     return stamps.dt.tz_convert(tz).dt.strftime("%Y-%m")
 
 
-def monthly(conversations: pd.DataFrame, inbound: pd.DataFrame, tz: str = "UTC") -> dict:
+def _local_day(day: pd.Timestamp, tz: str) -> pd.Timestamp:
+    """A day of the period as a local midnight (naive days are already local)."""
+    day = pd.Timestamp(day)
+    return (day.tz_convert(tz) if day.tzinfo else day.tz_localize(tz)).normalize()
+
+
+def monthly(conversations: pd.DataFrame, inbound: pd.DataFrame, tz: str = "UTC",
+            days: pd.DatetimeIndex | None = None) -> dict:
     """Key figures per local calendar month.
 
     ``conversations``: the client's customer-opened conversations (``opened_at``, ``answered``,
@@ -37,13 +44,18 @@ def monthly(conversations: pd.DataFrame, inbound: pd.DataFrame, tz: str = "UTC")
     ``sentiment``). A conversation belongs to the month it was opened in, a post to the month it
     was written in. The first and last month are usually partial: ``days`` says how many days of
     the month the export covers, ``partial`` flags it, ``thin`` flags a month with fewer than
-    ``MIN_MONTH_CONVERSATIONS`` conversations.
+    ``MIN_MONTH_CONVERSATIONS`` conversations. ``days``: the analysis period's local days (what
+    ``compute_all`` divides by and the report's cover states); the months and the days each covers
+    are counted on it, so a month table never states another period than the cover. Without it,
+    the first to the last dated customer post.
     """
     stamps = pd.concat([conversations["opened_at"], inbound["created_at"]]).dropna()
     if stamps.empty:
         return {"available": False, "reason": "no dated customer posts", "months": []}
     local = stamps.dt.tz_convert(tz)
     first, last = local.min().normalize(), local.max().normalize()
+    if days is not None and len(days):
+        first, last = _local_day(days.min(), tz), _local_day(days.max(), tz)
     month_index = pd.period_range(first.tz_localize(None), last.tz_localize(None), freq="M")
     if len(month_index) < MIN_MONTHS:
         return {"available": False, "months": [],

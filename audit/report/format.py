@@ -55,9 +55,12 @@ def number(value: float | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def figure(value: Any, kind: str | None) -> str:
-    """Format a value by the ``fmt`` the playbook model recorded next to it."""
-    formatters = {"percent": percent, "duration": duration, "minutes": minutes,
+def figure(value: Any, kind: str | None, digits: int = 0) -> str:
+    """Format a value by the ``fmt`` the playbook model recorded next to it; ``digits`` are the
+    decimals of a share (the model decides them once per figure: ``playbook.figures``)."""
+    if kind == "percent":
+        return percent(value, digits or 0)
+    formatters = {"duration": duration, "minutes": minutes,
                   "number": number, "decimal": lambda v: number(v, 1),
                   "score": lambda v: number(v, 2)}
     if kind in formatters:

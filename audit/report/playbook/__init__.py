@@ -39,11 +39,12 @@ from audit.report.playbook.escalation import build_escalation
 from audit.report.playbook.evidence import INTENTS, SENTIMENTS, complaint_counts, sentiment_mix, weekly_sentiment
 from audit.report.playbook.fitness import build_fitness, mark_sections
 from audit.report.playbook.guidelines import build_guidelines
-from audit.report.playbook.kpis import build_kpis
+from audit.report.playbook.figures import Figures
+from audit.report.playbook.kpis import build_kpis, goals
 from audit.report.playbook.lexicon import load as load_lexicon
 from audit.report.playbook.roadmap import build_roadmap
 from audit.report.playbook.staffing import build_staffing
-from audit.report.playbook.standards import response_standards, snap_duration, snap_share
+from audit.report.playbook.standards import response_standards, snap_duration, snap_share, standards_table
 from audit.report.playbook.summary import build_summary, caveat
 from audit.report.playbook.topics import attach_topic_routing, build_topics
 from audit.report.playbook.triage import build_triage
@@ -95,6 +96,9 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     ctx = Context(client=selected, metrics=metrics, grade=grade_view, base=base,
                   standards=response_standards(grade_view.level, base, grade_view.next_thresholds),
                   evidence=trigger_evidence(selected, posts), inputs={})
+    # one text per figure for the whole report, once every target set against it is known
+    ctx.figures = Figures(metrics, goals(ctx.standards, grade_view, metrics))
+    ctx.standards["table"] = standards_table(ctx.standards["targets"], ctx.figures)
     complaints, mix, trend = complaint_counts(selected), sentiment_mix(selected), weekly_sentiment(selected)
     kpis = build_kpis(ctx)                  # before the roadmap, which quotes its targets
     roadmap = build_roadmap(ctx)
@@ -137,6 +141,7 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "toc": toc,
         "fitness": fitness,
         **{sid: sections[sid] for sid, _ in SECTIONS},
+        "figures": ctx.figures.as_dict(),
         "charts": build_charts(ctx, mix, trend, staff),
         "inputs": ctx.inputs,
     }

@@ -313,3 +313,4 @@ class Context:
     standards: dict
     evidence: dict
     inputs: dict
+    figures: Any = None   # every quoted figure (a ``figures.Figures``), set once the targets are known

@@ -7,13 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 
 from audit.metrics.intervals import overlap, wilson
-from audit.report.format import duration as _dur
 from audit.report.format import interval as _interval
 from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
 from audit.report.playbook.context import Context, figure_value, interval_of, is_below, plural, span, table_block, tile
+from audit.report.playbook.figures import COMPLAINT_CONVERSATIONS, Figure, count_of, figure_tile
 from audit.report.playbook.fitness import unread_note
-from audit.report.playbook.summary import hours_sentence
+from audit.report.playbook.summary import hours_sentence, unanswered_tile
 
 BRAND_COLUMNS = (("handle", "Handle", None), ("inbound_posts", "Customer posts", "number"),
                  ("response_rate", "Answered", "percent"),
@@ -49,8 +49,9 @@ def named(items: list[str], at_most: int = NAMED_HANDLES) -> str:
     return f"{', '.join(items[:at_most])} and {len(items) - at_most} others"
 
 
-def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
-    """The client against the other brands in the same export (``peers.from_metrics``)."""
+def peer_comparison(peers: Mapping | None, definitions: Mapping, figures: Mapping[str, Figure] | None = None) -> dict:
+    """The client against the other brands in the same export (``peers.from_metrics``); the
+    client's own figures as the rest of the report quotes them (``figures``)."""
     columns = [("metric", "Metric", None), ("value", "You (95% interval)", "mixed"),
                ("peer_median", "Peer median", "mixed"), ("rank", "Rank", None)]
     unranked = named([f"@{p['handle']} ({plural(p['inbound_posts'], 'post')})"
@@ -66,8 +67,13 @@ def peer_comparison(peers: Mapping | None, definitions: Mapping) -> dict:
         if not r or r.get("value") is None:
             continue
         fmt = "minutes" if (definitions.get(metric) or {}).get("unit") == "minutes" else "percent"
+        own, interval = figure_value(r["value"], fmt), r.get("interval")
+        if figures and metric in figures:   # in seconds where the metric is in minutes
+            scale = 60.0 if fmt == "minutes" else 1.0
+            own = figures[metric].cell()
+            interval = interval and [None if x is None else x * scale for x in interval]
         rows.append({"metric": _title(definitions, metric),
-                     "value": {**figure_value(r["value"], fmt), "interval": r.get("interval")},
+                     "value": {**own, "interval": interval},
                      "peer_median": figure_value(r.get("peer_median"), fmt), "rank": _rank_text(r)})
     handles = named(["@" + p["handle"] for p in peers.get("peers", [])])
     return {"note": f"Ranked against the other brand accounts in the same export ({handles}); 1 = best. "
@@ -109,45 +115,47 @@ def _n_text(m: Mapping, metric: str) -> str:
 
 
 def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: Mapping | None) -> dict:
-    b, m = ctx.base, ctx.metrics
+    b, m, f = ctx.base, ctx.metrics, ctx.figures
     unanswered = None if b.response_rate is None else round(b.conversations * (1 - b.response_rate))
     iv = lambda metric, scale=1.0: interval_of(m, metric, scale=scale)
     tiles = [
         tile("Customer conversations", b.conversations, "number",
               f"{b.conversations / b.weeks:,.0f} a week" if b.can_project else f"in {span(b.days)}"),
-        tile("Answered", b.response_rate, "percent", alert=is_below(b.response_rate, 0.6), interval=iv("response_rate")),
-        tile("Median first reply", b.median_s, "duration", "benchmark: within 1 h",
-              alert=b.median_s is not None and b.median_s > COMPLAINT_STANDARD_S,
-              interval=iv("first_response_median_min", 60.0)),
-        tile("Answered within 1 h", b.within_1h, "percent", f"{EXPECT_1H:.0%} of complainers expect a reply within 1 h",
-              interval=iv("first_response_within_1h")),
-        tile("Complaints never answered", complaints["unanswered_complaints"], "number",
-              alert=bool(complaints["unanswered_complaints"])),
-        tile("Negative conversations recovered", b.recovery, "percent", interval=iv("sentiment_recovery_rate")),
+        figure_tile("Conversations answered", f["response_rate"], alert=is_below(b.response_rate, 0.6),
+                    interval=iv("response_rate")),
+        figure_tile("Median first reply", f["first_response_median_min"], "benchmark: within 1 h",
+                    alert=b.median_s is not None and b.median_s > COMPLAINT_STANDARD_S,
+                    interval=iv("first_response_median_min", 60.0)),
+        figure_tile("Answered within 1 h", f["first_response_within_1h"],
+                    f"{EXPECT_1H:.0%} of complainers expect a reply within 1 h", interval=iv("first_response_within_1h")),
+        unanswered_tile(complaints["unanswered_complaints"], COMPLAINT_CONVERSATIONS),
+        figure_tile("Negative conversations recovered", f["sentiment_recovery_rate"], interval=iv("sentiment_recovery_rate")),
     ]
     findings = []
     if unanswered is not None:
         findings.append(f"{unanswered:,} of {plural(b.conversations, 'customer conversation')} "
-                        f"({1 - b.response_rate:.0%}) got no reply at all in {span(b.days)}.")
+                        f"({_pct(1 - b.response_rate)}) got no reply at all in {span(b.days)}.")
     if b.median_s is not None:
-        findings.append(f"Half of the answered conversations waited longer than {_dur(b.median_s)} for the first "
-                        f"reply, and 1 in 10 longer than {_dur(b.p90_s)}; {_pct(b.same_day)} were answered the same day "
+        findings.append(f"Half of the answered conversations waited longer than {f.text('first_response_median_min')} "
+                        f"for the first reply, and 1 in 10 longer than {f.text('first_response_p90_min')}; "
+                        f"{f.text('first_response_same_day')} were answered the same day "
                         f"({EXPECT_SAME_DAY:.0%} of complainers expect that).")
     if complaints["complaints"]:
         n_open = complaints["unanswered_complaints"]
-        findings.append(f"{n_open:,} of {plural(complaints['complaints'], 'complaint')} "
-                        f"({n_open / complaints['complaints']:.0%}) {'was' if n_open == 1 else 'were'} never answered.")
+        findings.append(f"{n_open:,} of {count_of(complaints['complaints'], COMPLAINT_CONVERSATIONS)} "
+                        f"({_pct(n_open / complaints['complaints'])}) {'was' if n_open == 1 else 'were'} never answered.")
     hours = hours_sentence(ctx)
     if hours:
-        findings.append(f"{hours} Night-time conversations are answered {_pct(b.night_response_rate)} of the time "
-                        f"({_n_text(m, 'night_response_rate')}), weekend ones {_pct(b.weekend_response_rate)} "
+        findings.append(f"{hours} Night-time conversations are answered {f.text('night_response_rate')} of the time "
+                        f"({_n_text(m, 'night_response_rate')}), weekend ones {f.text('weekend_response_rate')} "
                         f"({_n_text(m, 'weekend_response_rate')}).")
     by_group = {g["group"]: g for g in mix}
     before, after = by_group.get("Before any brand reply"), by_group.get("After a brand reply")
     if before and after:
         findings.append(reply_effect(before, after))
     if b.recovery is not None:
-        findings.append(f"{_pct(b.recovery)} of answered conversations that opened negative ended neutral or positive.")
+        findings.append(f"{f.text('sentiment_recovery_rate')} of answered conversations that opened negative ended "
+                        "neutral or positive.")
     by_brand = _scope_rows(m.get("by_brand", {}), ctx.client.brands)
     channels = m.get("by_channel", {})
     by_channel = _scope_rows(channels, sorted(channels))
@@ -167,7 +175,7 @@ def build_current_state(ctx: Context, complaints: dict, mix: list[dict], peers: 
             f"{plural(b.replies, 'reply', 'replies')}.")
     return {
         "lead": lead, "tiles": tiles, "findings": findings,
-        "peers": peer_comparison(peers, m.get("definitions", {})),
+        "peers": peer_comparison(peers, m.get("definitions", {}), f),
         "by_brand": table_block(BRAND_COLUMNS, by_brand), "by_channel": table_block(
             (("handle", "Channel", None),) + BRAND_COLUMNS[1:], by_channel),
         "trends": monthly_table(m.get("trends") or {}),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from audit.metrics.reply_metrics import CANNED_MIN_REPEATS
 from audit.report.format import duration as _dur
-from audit.report.format import percent as _pct
 from audit.report.playbook.context import Context
 from audit.report.playbook.evidence import best_replies, most_repeated_reply
 
@@ -16,21 +15,21 @@ def _main_channel(ctx: Context) -> str:
 
 
 def build_guidelines(ctx: Context) -> dict:
-    b, c = ctx.base, ctx.client
+    b, c, f = ctx.base, ctx.client, ctx.figures
     private = "DM" if _main_channel(ctx) in ("twitter", "x", "instagram") else "private message"
     p2 = _dur(ctx.standards["priority_s"]["P2"])
     voice = [
         {"principle": "Sound like a person",
-         "detail": f"Sign every reply with the agent's initials (^AB). Today {_pct(b.signoff_share)} of replies are signed."},
+         "detail": f"Sign every reply with the agent's initials (^AB). Today {f.text('signoff_share')} of replies are signed."},
         {"principle": "Write for this customer",
-         "detail": f"Use their name and the detail they gave. Today {_pct(b.canned_share)} of replies reuse a template "
-                   f"word for word and {_pct(b.personalised_share)} are personal."},
+         "detail": f"Use their name and the detail they gave. Today {f.text('canned_share')} of replies reuse a template "
+                   f"word for word and {f.text('personalised_share')} are personal."},
         {"principle": "Acknowledge in public, resolve in private",
-         "detail": f"Order, account and contact details move to {private}. Today {_pct(b.redirect_share)} of replies do that."},
+         "detail": f"Order, account and contact details move to {private}. Today {f.text('private_redirect_share')} of replies do that."},
         {"principle": "Say what happens next, and when",
-         "detail": f"Name the team and the time. Hand-overs are visible in {_pct(b.escalation_share)} of replies today."},
+         "detail": f"Name the team and the time. Hand-overs are visible in {f.text('escalation_share')} of replies today."},
         {"principle": "Close the loop",
-         "detail": f"Come back until it is solved, in the public thread too. Today {_pct(b.follow_up_rate)} of answered "
+         "detail": f"Come back until it is solved, in the public thread too. Today {f.text('follow_up_rate')} of answered "
                    "conversations get a follow-up."},
     ]
     do = ["Reply to the customer's actual words in the first sentence",

@@ -3,7 +3,9 @@ response standards, else the next level's threshold), an owner and a review cade
 """
 from __future__ import annotations
 
-from audit.report.playbook.context import Context, as_number, figure_value, interval_of, table_block
+from collections.abc import Mapping
+
+from audit.report.playbook.context import Context, Grade, as_number, figure_value, interval_of, table_block
 from audit.report.playbook.standards import targets_duration, targets_share
 
 # (metric, label, unit of the metric, standards key or None, owner, cadence)
@@ -36,20 +38,42 @@ def _kpi_targets(current: float | None, goal: float | None, higher: bool, unit: 
     return round(1 - t30, 4), round(1 - t90, 4)
 
 
-def build_kpis(ctx: Context) -> dict:
-    overall, defs = ctx.metrics.get("overall", {}), ctx.metrics.get("definitions", {})
-    rows = []
-    for metric, label, unit, standard, owner, cadence in KPIS:
-        fmt = "duration" if unit == "minutes" else "percent"
-        current = as_number(overall.get(metric))
+def kpi_targets(standards: Mapping, grade: Grade, metrics: Mapping) -> dict[str, tuple]:
+    """Day-30 and day-90 target of each KPI, in the metric's own unit (minutes for times): the
+    response standard where one exists, else the next level's threshold."""
+    overall, defs = metrics.get("overall", {}), metrics.get("definitions", {})
+    out = {}
+    for metric, _label, unit, standard, _owner, _cadence in KPIS:
         if standard:
-            t = ctx.standards["targets"][standard]
-            t30, t90 = t["target_30"], t["target_90"]
+            t = standards["targets"][standard]
+            scale = 60.0 if unit == "minutes" else 1.0
+            out[metric] = tuple(None if t[k] is None else t[k] / scale for k in ("target_30", "target_90"))
         else:
             higher = (defs.get(metric) or {}).get("higher_is_better", True) is not False
-            t30, t90 = _kpi_targets(current, ctx.grade.next_thresholds.get(metric), higher, unit)
-        shown = current * 60 if (unit == "minutes" and current is not None) else current
-        today = {**figure_value(shown, fmt), "interval": interval_of(ctx.metrics, metric, scale=60.0 if unit == "minutes" else 1.0)}
+            t30, t90 = _kpi_targets(as_number(overall.get(metric)), grade.next_thresholds.get(metric), higher, unit)
+            scale = 60.0 if unit == "minutes" and grade.next_thresholds.get(metric) is not None else 1.0
+            out[metric] = tuple(None if t is None else t / scale for t in (t30, t90))
+    return out
+
+
+def goals(standards: Mapping, grade: Grade, metrics: Mapping) -> dict[str, list]:
+    """Every value the report sets against each metric (KPI targets, response standards, the
+    next level's bars): what today's figure must read apart from (``figures.digits_apart``)."""
+    out: dict[str, list] = {m: list(t) for m, t in kpi_targets(standards, grade, metrics).items()}
+    for metric, bar in grade.next_thresholds.items():
+        out.setdefault(metric, []).append(bar)
+    for item in grade.todo:
+        out.setdefault(str(item["metric"]), []).append(as_number(item.get("target")))
+    return out
+
+
+def build_kpis(ctx: Context) -> dict:
+    targets = kpi_targets(ctx.standards, ctx.grade, ctx.metrics)
+    rows = []
+    for metric, label, unit, _standard, owner, cadence in KPIS:
+        fmt, scale = ("duration", 60.0) if unit == "minutes" else ("percent", 1.0)
+        t30, t90 = (None if t is None else t * scale for t in targets[metric])
+        today = ctx.figures[metric].cell(interval=interval_of(ctx.metrics, metric, scale=scale))
         rows.append({"kpi": label, "current": today, "target_30": figure_value(t30, fmt),
                      "target_90": figure_value(t90, fmt), "owner": owner, "cadence": cadence, "metric": metric})
     ctx.inputs["kpis"] = {r["metric"]: {"current": r["current"]["value"], "target_30": r["target_30"]["value"],

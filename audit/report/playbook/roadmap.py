@@ -30,20 +30,37 @@ QUESTION_ACTIONS = {
     "backup_staffing": "Roster back-up cover for nights, weekends and surges (see the staffing plan)",
     "training_programme": "Train every agent on these response guidelines; review 10 replies each a month",
 }
+#: each phase's standing action, in parts; a part names the questionnaire criterion that asks for
+#: the same thing: when that criterion is unmet, its own action says it (in this phase) and the part
+#: is left out, so nothing is adopted twice
 FIXED_ACTIONS = (
-    ("Adopt the triage matrix and publish the roster from the staffing plan", "Head of customer service",
-     "Every post has an owner and a target"),
-    ("Run the escalation tiers; review every tier 3, 4 and 5 case weekly", "Head of customer service",
+    ((("triage_routing", "adopt the triage matrix"), ("backup_staffing", "publish the roster from the staffing plan")),
+     "Head of customer service", "Every post has an owner and a target"),
+    (((None, "run the escalation tiers; review every tier 3, 4 and 5 case weekly"),), "Head of customer service",
      "Tier 3-4 cases reviewed weekly"),
-    ("Re-run this audit on the latest 90 days and compare every KPI", "Social media manager",
+    (((None, "re-run this audit on the latest 90 days and compare every KPI"),), "Social media manager",
      "Next maturity level reached"),
 )
+#: questionnaire criteria a standing action covers -> the phase of that action
+ABSORBED = {q: i for i, (parts, _, _) in enumerate(FIXED_ACTIONS) for q, _ in parts if q}
 HOLD_MEASURE = "Level held, every KPI at or above today's"
 
 
-def _phase_of(dimension: str) -> int:
-    """The phase a dimension's actions belong to; unknown (custom rubric) dimensions go mid-way."""
-    return next((i for i, (_, _, dims) in enumerate(PHASES) if dimension in dims), 1)
+def _phase_of(item: dict) -> int:
+    """The phase an unmet criterion's action belongs to: its dimension's, or the phase of the
+    standing action that asks for the same thing; unknown (custom rubric) dimensions go mid-way."""
+    question = str(item["metric"])[2:] if str(item["metric"]).startswith("q:") else None
+    if question in ABSORBED:
+        return ABSORBED[question]
+    return next((i for i, (_, _, dims) in enumerate(PHASES) if item["dimension"] in dims), 1)
+
+
+def _fixed_action(i: int, todo: list[dict]) -> str:
+    """Phase ``i``'s standing action, less the parts an unmet criterion's own action already says."""
+    asked = {str(t["metric"])[2:] for t in todo if str(t["metric"]).startswith("q:")}
+    parts = [text for q, text in FIXED_ACTIONS[i][0] if q not in asked]
+    text = " and ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _value_text(value: Any, unit: str, digits: int = 0) -> str:
@@ -75,6 +92,7 @@ def _criterion_action(item: dict, ctx: Context, with_interval: bool = False) -> 
         return text + (" (not assessed yet: answer the questionnaire)" if item["status"] == "not_assessed" else "")
     unit = (ctx.metrics.get("definitions", {}).get(metric) or {}).get("unit", "share")
     bar = _value_text(item["target"], unit)
+    today = ctx.figures.text(metric) if ctx.figures and metric in ctx.figures else _value_text(item.get("value"), unit)
     kpi = ctx.inputs.get("kpis", {}).get(metric)
     goal_value = item["target"]
     if kpi and kpi["target_90"] is not None:
@@ -89,9 +107,11 @@ def _criterion_action(item: dict, ctx: Context, with_interval: bool = False) -> 
     if item["status"] == "uncertain" and item.get("passed"):
         why = ("the evidence is too thin to be sure" if str(item.get("note") or "").startswith("too little evidence")
                else "its 95% interval still reaches the wrong side of the bar")
-        return f"Confirm {title} on more data: {_value_text(item['value'], unit)}{band} meets {bar}, but {why}"
+        return f"Confirm {title} on more data: {today}{band} meets {bar}, but {why}"
     verb = "Raise" if item.get("direction") == "at_least" else "Cut"
     now, aim = _from_to(item["value"], goal_value, unit)
+    if ctx.figures and metric in ctx.figures:
+        now = today      # the report's one text for it, its decimals already set apart from the goal
     return f"{verb} {title} from {now}{band} to {aim}{suffix}"
 
 
@@ -99,16 +119,18 @@ def build_roadmap(ctx: Context) -> dict:
     g = ctx.grade
     phases = []
     for i, (name, theme, _dims) in enumerate(PHASES):
-        items = sorted((t for t in g.todo if _phase_of(t["dimension"]) == i),
+        items = sorted((t for t in g.todo if _phase_of(t) == i),
                        key=lambda t: not t["required"])  # stable: rubric order within required
         actions = [{"action": _criterion_action(t, ctx),
                     "why": ("Required" if t["required"] else "Recommended") + f" for {g.next_label}",
                     "owner": DIMENSION_OWNERS.get(t["dimension"], "Head of customer service"),
                     "ref": t["ref"]} for t in items]
-        fixed_action, owner, measure = FIXED_ACTIONS[i]
+        _parts, owner, measure = FIXED_ACTIONS[i]
         if not g.next_level and measure == FIXED_ACTIONS[-1][2]:
             measure = HOLD_MEASURE
-        actions.append({"action": fixed_action, "why": measure, "owner": owner, "ref": None})
+        fixed_action = _fixed_action(i, g.todo)
+        if fixed_action:
+            actions.append({"action": fixed_action, "why": measure, "owner": owner, "ref": None})
         phases.append({"name": name, "theme": theme,
                        "actions": table_block([("action", "Action", None, "widest"), ("why", "Why", None),
                                           ("owner", "Owner", None)], actions)})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from audit.report.playbook.assumptions import COMPLAINT_STANDARD_S, EXPECT_1H, EXPECT_SAME_DAY
 from audit.report.playbook.context import Baseline, as_number, figure_value, table_block
+from audit.report.playbook.figures import Figure
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,8 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
     """Targets per standard: the level's goal, made stricter by the rubric's next-level
     threshold where that is stricter (so meeting the targets also passes the grade)."""
     goal = GOALS.get(level, GOALS["passive"])
-    rows, targets = [], {}
-    for key, label, unit, attr, metric, bench, note in STANDARDS:
+    targets = {}
+    for key, _label, unit, attr, metric, _bench, _note in STANDARDS:
         base = getattr(b, attr)
         g = float(getattr(goal, attr))
         rubric = as_number(next_thresholds.get(metric))
@@ -115,9 +116,6 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
                 g = max(g, rubric)
             t30, t90 = targets_share(base, g)
         targets[key] = {"baseline": base, "target_30": t30, "target_90": t90, "unit": unit}
-        rows.append({"standard": label, "baseline": figure_value(base, unit),
-                     "benchmark": figure_value(bench, unit) if bench is not None else figure_value(None, unit),
-                     "source": note, "target_30": figure_value(t30, unit), "target_90": figure_value(t90, unit)})
     p2 = targets["p90"]["target_90"]
     priority_s = {
         "P1": snap_duration(min(3600.0, p2 / 4)),
@@ -125,7 +123,18 @@ def response_standards(level: str, b: Baseline, next_thresholds: Mapping[str, fl
         "P3": snap_duration(min(24 * 3600.0, 2 * p2)),
         "P4": 24 * 3600.0,
     }
-    return {"targets": targets, "priority_s": priority_s, "crisis_s": min(30 * 60.0, priority_s["P1"]),
-            "table": table_block([("standard", "Standard", None), ("baseline", "Today", "mixed"),
-                             ("benchmark", "Reference", "mixed"), ("source", "Why", None),
-                             ("target_30", "Day 30", "mixed"), ("target_90", "Day 90", "mixed")], rows)}
+    return {"targets": targets, "priority_s": priority_s, "crisis_s": min(30 * 60.0, priority_s["P1"])}
+
+
+def standards_table(targets: Mapping[str, Mapping], figures: Mapping[str, Figure]) -> dict:
+    """The standards as a table: today's figure as the whole report quotes it, the reference and
+    the day-30/90 targets."""
+    rows = []
+    for key, label, unit, _attr, metric, bench, note in STANDARDS:
+        t = targets[key]
+        rows.append({"standard": label, "baseline": figures[metric].cell(),
+                     "benchmark": figure_value(bench, unit), "source": note,
+                     "target_30": figure_value(t["target_30"], unit), "target_90": figure_value(t["target_90"], unit)})
+    return table_block([("standard", "Standard", None), ("baseline", "Today", "mixed"),
+                        ("benchmark", "Reference", "mixed"), ("source", "Why", None),
+                        ("target_30", "Day 30", "mixed"), ("target_90", "Day 90", "mixed")], rows)

@@ -19,6 +19,13 @@ from audit.report.playbook.context import (
     with_article,
 )
 from audit.report.playbook.evidence import open_complaints
+from audit.report.playbook.figures import (
+    COMPLAINT_CONVERSATIONS,
+    NEGATIVE_POSTS,
+    UNITS_NOTE,
+    count_of,
+    figure_tile,
+)
 from audit.report.playbook.roadmap import _criterion_action
 from audit.report.playbook.weaknesses import leading
 
@@ -57,23 +64,24 @@ def _gap_cost(key: str, ctx: Context) -> str:
     period = span(b.days)
     if key == "responsiveness" and b.response_rate is not None:
         late = b.conversations * max(0.0, (b.response_rate or 0) - (b.within_4h or 0))
-        return (f"{plural(b.conversations * (1 - b.response_rate), 'customer conversation')} got no reply and "
-                f"{late:,.0f} more waited over 4 hours, in {period}.")
+        waited = f" and {late:,.0f} more waited over 4 hours" if round(late) else ""
+        return f"{plural(b.conversations * (1 - b.response_rate), 'customer conversation')} got no reply{waited}, in {period}."
     if key == "coverage" and b.night_response_rate is not None:
         return (f"{_pct(b.night_response_rate)} of night-time and {_pct(b.weekend_response_rate)} of weekend "
                 f"conversations are answered. {hours_sentence(ctx)}")
-    if key == "recovery" and b.unanswered_negative is not None:
-        return (f"{plural(b.unanswered_negative, 'negative post')} {'was' if b.unanswered_negative == 1 else 'were'} "
-                f"left without a reply: each is a customer at risk, and replacing one costs about "
-                f"{REPLACEMENT_COST}x keeping one.")
-    if key == "channel_strategy" and b.redirect_share is not None:
+    if key == "recovery" and b.unanswered_negative:
+        them = "it" if round(b.unanswered_negative) == 1 else "them"
+        return (f"{count_of(b.unanswered_negative, NEGATIVE_POSTS)} had no brand reply after {them}: each is a "
+                f"customer at risk, and replacing one costs about {REPLACEMENT_COST}x keeping one.")
+    if key == "channel_strategy" and b.redirect_share is not None and round(b.replies * (1 - b.redirect_share)):
         kept = b.replies * (1 - b.redirect_share)
         return (f"{plural(kept, 'reply', 'replies')} kept the case in public, where order and "
                 "account details get posted and every follower watches the problem.")
-    if key == "voice" and b.canned_share is not None:
+    if key == "voice" and b.canned_share is not None and round(b.replies * b.canned_share):
         copies = b.replies * b.canned_share
         return f"{plural(copies, 'reply', 'replies')} {'was a copy' if round(copies) == 1 else 'were copies'} of a template."
-    if key == "integration" and b.follow_up_rate is not None and b.response_rate is not None:
+    if (key == "integration" and b.follow_up_rate is not None and b.response_rate is not None
+            and round(b.conversations * b.response_rate * (1 - b.follow_up_rate))):
         return (f"{plural(b.conversations * b.response_rate * (1 - b.follow_up_rate), 'answered conversation')} "
                 f"{'was' if round(b.conversations * b.response_rate * (1 - b.follow_up_rate)) == 1 else 'were'} "
                 "never followed up to confirm the fix.")
@@ -81,32 +89,60 @@ def _gap_cost(key: str, ctx: Context) -> str:
 
 
 def _cost(ctx: Context, complaints: dict) -> dict:
-    """The headline cost: complaints (or negative posts) nobody answered, turned into customers
-    to replace under a cautious loss assumption and the 5x replacement cost."""
-    n, what = complaints["unanswered_complaints"], "complaint"
+    """The headline cost: complaint conversations (or, without intents, negative customer posts)
+    nobody answered, turned into customers to replace under a cautious loss assumption and the 5x
+    replacement cost. Where the negative posts left without a reply are a different count, the
+    statement gives it too, in its own unit, and says how the two differ."""
+    n, unit = complaints["unanswered_complaints"], COMPLAINT_CONVERSATIONS
+    negative = ctx.base.unanswered_negative
     if n is None:
-        n, what = ctx.base.unanswered_negative or 0, "negative post"
+        n, unit = negative or 0, NEGATIVE_POSTS
     months = max(ctx.base.days, 1) / 30.4
     per_month = n / months if ctx.base.can_project else None   # no projection from under 4 weeks
     lost = None if per_month is None else per_month * ASSUMED_LOSS_SHARE   # customers a month to win back
-    went = f"{plural(n, what)} went unanswered in {span(ctx.base.days)}"
+    went = f"{count_of(n, unit)} went unanswered in {span(ctx.base.days)}"
+    other = ""
+    if unit == COMPLAINT_CONVERSATIONS and negative and negative != n:
+        them = "it" if negative == 1 else "them"
+        other = (f" {'Counted by post' if n else 'But counted by post'}, {count_of(negative, NEGATIVE_POSTS)} "
+                 f"had no brand reply after {them}. {UNITS_NOTE}")
     if not n:
-        statement = (f"No {what}s went unanswered in this period: the cost to protect is the "
-                     "response time, not the response rate.")
+        statement = (f"No {unit[0]} went unanswered in this period: the cost to protect is the "
+                     f"response time, not the response rate.{other}")
     elif per_month is None:
         statement = (f"{went}. The export covers less than four weeks, too little to project a monthly "
-                     f"figure; each unanswered {what} is a customer at risk, and winning one back costs about "
-                     f"{REPLACEMENT_COST} times as much as keeping them.")
+                     f"figure; each one is a customer at risk, and winning one back costs about "
+                     f"{REPLACEMENT_COST} times as much as keeping them.{other}")
     else:
         statement = (f"{went} (about {count_text(per_month)} a month). "
                      f"If only 1 in {round(1 / ASSUMED_LOSS_SHARE)} of those customers leaves, about "
                      f"{plural_count(lost, 'customer')} a month must be won back, each costing about "
                      f"{REPLACEMENT_COST} times as much as keeping them: the retention budget of "
-                     f"{plural_count(lost * REPLACEMENT_COST, 'customer')} a month, spent on customers you already had.")
-    what = what + ("" if n == 1 else "s")
-    return {"unanswered": n, "what": what, "per_month": per_month, "lost_per_month": lost,
-            "retention_equivalents_per_month": None if lost is None else lost * REPLACEMENT_COST, "replacement_multiple": REPLACEMENT_COST,
+                     f"{plural_count(lost * REPLACEMENT_COST, 'customer')} a month, spent on customers you "
+                     f"already had.{other}")
+    return {"unanswered": n, "what": unit[1], "unit": unit[0], "per_month": per_month, "lost_per_month": lost,
+            "retention_equivalents_per_month": None if lost is None else lost * REPLACEMENT_COST,
+            "replacement_multiple": REPLACEMENT_COST, "unanswered_negative_posts": negative,
             "assumed_loss_share": ASSUMED_LOSS_SHARE, "statement": statement}
+
+
+def unanswered_tile(n: int | None, unit: tuple[str, str]) -> dict:
+    """The unanswered count as a tile, labelled with its unit (the summary and the current state alike)."""
+    return tile(f"Unanswered {unit[1]}", n, "number", alert=bool(n))
+
+
+def score_tile(g: Grade, required: list) -> dict:
+    """The 0-100 score, rounded to tens on thin data (a unit would claim a precision it does not
+    have). The level is set by the next level's required criteria, not by the score: a score near
+    the top beside a middle level is explained on the tile itself."""
+    low = g.confidence == "low"
+    notes = [f"about {round(g.score, -1):.0f}; not scored to the unit on this little data"
+             if low and g.score is not None else ""]
+    if g.next_level and required:
+        notes.append(f"the level is set by the required criteria, not the score: {len(required)} of "
+                     f"{g.next_label}'s {'is' if len(required) == 1 else 'are'} unmet")
+    return tile("Maturity score (0-100)", None if low or g.score is None else g.score, "number",
+                note="; ".join(n for n in notes if n))
 
 
 def plural_count(x: float, word: str) -> str:
@@ -159,10 +195,11 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     cost = _cost(ctx, complaints)
     first_phase = roadmap["phases"][0]["actions"]["rows"]
     label = g.label + (" (provisional)" if g.status == "provisional" else "")
-    headline = (f"{ctx.client.name} is {label}: {_pct(b.response_rate)} of customer conversations get a reply, "
-                + (f"the median first reply takes {_dur(b.median_s)}, " if b.median_s is not None else "")
-                + f"and {plural(cost['unanswered'], cost['what'].rstrip('s'))} "
-                f"went unanswered in {span(b.days)}.")
+    f = ctx.figures
+    unit = (cost["unit"], cost["what"])
+    headline = (f"{ctx.client.name} is {label}: {f.text('response_rate')} of customer conversations get a reply, "
+                + (f"the median first reply takes {f.text('first_response_median_min')}, " if b.median_s is not None else "")
+                + f"and {count_of(cost['unanswered'], unit)} went unanswered in {span(b.days)}.")
     required = [t for t in g.todo if t["required"]]
     summary = [f"{g.label} means: {g.description[0].lower() + g.description[1:]}" if g.description else "",
                (f"To reach {g.next_label}, {len(required)} required criteri{'on' if len(required) == 1 else 'a'} "
@@ -175,15 +212,12 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     low = g.confidence == "low"
     tiles = [
         tile("Maturity level", label, None, note="low confidence: see Read with care" if low else ""),
-        # a score to the unit would claim a precision thin data does not have
-        tile("Maturity score (0-100)", None if low or g.score is None else g.score,
-              "number", note=f"about {round(g.score, -1):.0f}; not scored to the unit on this little data"
-              if low and g.score is not None else ""),
-        tile("Conversations answered", b.response_rate, "percent", alert=is_below(b.response_rate, 0.6),
-              interval=interval_of(ctx.metrics, "response_rate")),
-        tile("Median first reply", b.median_s, "duration",
-              interval=interval_of(ctx.metrics, "first_response_median_min", scale=60.0)),
-        tile(f"Unanswered {cost['what']}", cost["unanswered"], "number", alert=bool(cost["unanswered"])),
+        score_tile(g, required),
+        figure_tile("Conversations answered", f["response_rate"], alert=is_below(b.response_rate, 0.6),
+                    interval=interval_of(ctx.metrics, "response_rate")),
+        figure_tile("Median first reply", f["first_response_median_min"],
+                    interval=interval_of(ctx.metrics, "first_response_median_min", scale=60.0)),
+        unanswered_tile(cost["unanswered"], unit),
     ]
     ctx.inputs["executive_summary"] = {"level": g.level, "score": g.score,
                                        "dimensions": {d["key"]: d["score"] for d in g.dimensions},

@@ -38,10 +38,10 @@ def candidates(ctx: Context) -> list[dict]:
         if severity >= 1:
             out.append({"key": "night_median", "severity": severity,
                         "text": f"At night (22:00-06:00) the median first reply takes {_dur(night_s)}, against "
-                                f"{_dur(b.median_s)} overall (n={n_night:,} night-time conversations)."})
+                                f"{ctx.figures.text('first_response_median_min')} overall (n={n_night:,} night-time conversations)."})
     if b.canned_share is not None and b.canned_share >= CANNED_BAR:
         out.append({"key": "canned", "severity": b.canned_share / CANNED_BAR,
-                    "text": f"{_pct(b.canned_share)} of replies are copies of a template (n={b.replies:,} replies): "
+                    "text": f"{ctx.figures.text('canned_share')} of replies are copies of a template (n={b.replies:,} replies): "
                             "customers notice, and a copy rarely answers the question asked."})
     surge = ctx.evidence.get("surge") or {}
     if surge.get("hours_above"):
@@ -55,7 +55,7 @@ def candidates(ctx: Context) -> list[dict]:
                             f"(n={b.conversations:,})."})
     if b.p90_s is not None and b.p90_s >= P90_BAR_S:
         out.append({"key": "slow_tail", "severity": b.p90_s / P90_BAR_S,
-                    "text": f"1 in 10 answered customers waited longer than {_dur(b.p90_s)} for the first reply."})
+                    "text": f"1 in 10 answered customers waited longer than {ctx.figures.text('first_response_p90_min')} for the first reply."})
     return sorted(out, key=lambda w: (-w["severity"], w["key"]))
 
 
