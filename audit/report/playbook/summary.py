@@ -90,13 +90,8 @@ def _cost(ctx: Context, complaints: dict) -> dict:
     per_month = n / months if ctx.base.can_project else None   # no projection from under 4 weeks
     lost = None if per_month is None else per_month * ASSUMED_LOSS_SHARE   # customers a month to win back
     went = f"{plural(n, what)} went unanswered in {span(ctx.base.days)}"
-    if not n:
-        statement = (f"No {what}s went unanswered in this period: the cost to protect is the "
-                     "response time, not the response rate.")
-    elif per_month is None:
-        statement = (f"{went}. The export covers less than four weeks, too little to project a monthly "
-                     f"figure; each unanswered {what} is a customer at risk, and winning one back costs about "
-                     f"{REPLACEMENT_COST} times as much as keeping them.")
+    if not n or per_month is None:
+        statement = None   # no figure to give: the summary leaves "What the gaps cost" out
     else:
         statement = (f"{went} (about {count_text(per_month)} a month). "
                      f"If only 1 in {round(1 / ASSUMED_LOSS_SHARE)} of those customers leaves, about "
