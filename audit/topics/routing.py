@@ -37,7 +37,13 @@ def _fail(where: str, msg: str) -> NoReturn:
     raise AuditInputError(f"Topic owners file {where}: {msg} (see audit/topics/topic_owners.yaml for the format)")
 
 
-def _pattern(keywords: Sequence[str]) -> re.Pattern:
+def is_keyword(value: object) -> bool:
+    """A word or phrase, optionally ending in * (the format of every keyword list in the audit)."""
+    return isinstance(value, str) and bool(_KEYWORD.match(value.strip()))
+
+
+def keyword_pattern(keywords: Sequence[str]) -> re.Pattern:
+    """One regex for a keyword list: whole words, case-insensitive, * for any ending."""
     parts = [re.escape(k.rstrip("*")).replace(r"\ ", r"\s+") + (r"\w*" if k.endswith("*") else "") for k in keywords]
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE)
 
@@ -65,10 +71,10 @@ def load_owners(path: str | Path | None = None) -> Owners:
         if not isinstance(keywords, list) or not keywords:
             _fail(where, f"owners.{team} must be a non-empty list of keywords")
         for k in keywords:
-            if not isinstance(k, str) or not _KEYWORD.match(k.strip()):
+            if not is_keyword(k):
                 _fail(where, f"owners.{team}: keyword {k!r} must be a word or phrase, optionally ending in *")
         teams[team] = tuple(k.strip().lower() for k in keywords)
-    return Owners(default.strip(), float(share), teams, {t: _pattern(k) for t, k in teams.items()}, where)
+    return Owners(default.strip(), float(share), teams, {t: keyword_pattern(k) for t, k in teams.items()}, where)
 
 
 def route(texts: Sequence[str], labels: np.ndarray, n_topics: int, owners: Owners | None = None,
@@ -99,4 +105,4 @@ def route(texts: Sequence[str], labels: np.ndarray, n_topics: int, owners: Owner
     return out
 
 
-__all__ = ["DEFAULT_OWNERS", "OUTLIER", "Owners", "load_owners", "route"]
+__all__ = ["DEFAULT_OWNERS", "OUTLIER", "Owners", "is_keyword", "keyword_pattern", "load_owners", "route"]

@@ -19,7 +19,7 @@ from audit.demo import sample, twcs
 from audit.metrics import peers
 from audit.metrics import registry as metrics
 from audit.reading import ingest
-from audit.report import playbook
+from audit.report import playbook, render
 
 CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
 HOSTILE = ("<script>alert(1)</script> worst service ever, order 12345678 STILL missing, "
@@ -126,3 +126,28 @@ def real(client: str) -> tuple[dict, dict, dict]:
                           model_card_summary={"model": "default", "test_macro_f1": 0.71},
                           intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
     return book, figures, grade
+
+
+@functools.lru_cache(maxsize=1)
+def thin() -> tuple[dict, str]:
+    """(playbook, its text) for the first 12 customer conversations with Acme's handles, all
+    opened within 3 days: the shape of a thin export."""
+    messages, conversations, accounting = pipeline()
+    brands = CLIENTS["Acme"]
+    c = conversations.loc[conversations["brand"].isin(brands)
+                          & conversations["opened_by_customer"].fillna(False).astype(bool)
+                          & (conversations["opened_at"] > pd.Timestamp("2000-01-01", tz="UTC"))]
+    c = c.loc[c["opened_at"] < c["opened_at"].min() + pd.Timedelta(days=3)].sort_values("opened_at").head(12)
+    keep = set(c["conversation_id"])
+    m = messages.loc[messages["conversation_id"].isin(keep)]
+    conv = conversations.loc[conversations["conversation_id"].isin(keep)]
+    figures = metrics.compute_all(m, conv, brands)
+    grade = maturity.grade(figures)
+    book = playbook.build(figures, grade, m, conv, client="Acme", brands=brands, accounting=accounting,
+                          model_card_summary={"model": "default", "identity": "sha256:abc", "test_macro_f1": 0.71},
+                          intent_accuracy={"fixture": "intent_posts.csv", "with_sentiment": True, "n": 200,
+                                           "note": "calibrated with this fixture in view", "accuracy": 0.82},
+                          peers=peers.from_metrics(figures))
+    html = render.render_html(book)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<(svg|style).*?</\1>", "", html, flags=re.S)))
+    return book, text

@@ -8,7 +8,8 @@ escalation triggers, its messages and conversations. ``build`` is deterministic 
 is JSON-serialisable; ``book["inputs"]`` records which figures fed each section.
 
 One module per job: ``context`` (what builders read), ``evidence`` (figures from messages),
-``standards`` (targets), ``benchmarks`` (assumptions), one module per section, ``chart_data``.
+``standards`` (targets), ``benchmarks`` (assumptions), ``tailoring`` (the client's sector,
+specialist teams and intent mix, from ``tailoring.yaml``), one module per section, ``chart_data``.
 """
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from audit.report.playbook.roadmap import build_roadmap
 from audit.report.playbook.staffing import build_staffing
 from audit.report.playbook.standards import response_standards, snap_duration, snap_share, standards_table
 from audit.report.playbook.summary import build_summary, caveat
+from audit.report.playbook.tailoring import fit as fit_tailoring
 from audit.report.playbook.topics import attach_topic_routing, build_topics
 from audit.report.playbook.triage import build_triage
 
@@ -100,15 +102,17 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
     ctx.figures = Figures(metrics, goals(ctx.standards, grade_view, metrics))
     ctx.standards["table"] = standards_table(ctx.standards["targets"], ctx.figures)
     complaints, mix, trend = complaint_counts(selected), sentiment_mix(selected), weekly_sentiment(selected)
+    tailor = fit_tailoring(selected, topics)   # the client's sector, specialists and intent mix
+    ctx.inputs["tailoring"] = tailor.inputs
     kpis = build_kpis(ctx)                  # before the roadmap, which quotes its targets
     roadmap = build_roadmap(ctx)
     staff = build_staffing(ctx, handle_min)
     sections = {
         "current_state": build_current_state(ctx, complaints, mix, peers),
         "topics": build_topics(ctx, topics),
-        "triage": build_triage(ctx),
-        "escalation": build_escalation(ctx, posts),
-        "response_guidelines": build_guidelines(ctx),
+        "triage": build_triage(ctx, tailor),
+        "escalation": build_escalation(ctx, posts, tailor),
+        "response_guidelines": build_guidelines(ctx, tailor),
         "coaching": build_coaching(ctx),
         "staffing": staff,
         "kpis": kpis,

@@ -74,8 +74,7 @@ def build_coaching(ctx: Context) -> dict:
     table = table_block([("agent", "Agent", None), ("brand", "Handle", None), ("replies", "Replies", "number"),
                     ("conversations", "Conversations", "number"), ("median", "Median reply", "minutes"),
                     ("recovery", "Negative turned around", "percent"), ("recovery_ci", "95% interval", None),
-                    ("personalised", "Personalised", "percent"), ("private", "To private", "percent")], rows,
-                   empty=a.get("reason") or "Agents were not read for this run.")
+                    ("personalised", "Personalised", "percent"), ("private", "To private", "percent")], rows)
     best_keys = set(a.get("best") or [])
     scored = [c for c in cards if c["scored"]]
     best = [c for c in scored if card_key(c) in best_keys]
@@ -95,9 +94,10 @@ def build_coaching(ctx: Context) -> dict:
                    "their intervals, but no practice separates them from the rest yet."))
     ctx.inputs["coaching"] = {"best": sorted(best_keys), "scored_agents": len(scored),
                               "min_replies": a.get("min_replies")}
-    return {"available": bool(a.get("available")), "lead": lead, "scorecards": table, "practices": found,
-            "coaching": coaching if found else [],
-            "note": "Recovery counts the answered conversations opened with a negative post that the agent replied "
+    # without scorecards the lead says why; an empty table and its footnote would say nothing more
+    return {"available": bool(a.get("available")), "lead": lead, "scorecards": table if rows else None,
+            "practices": found, "coaching": coaching if found else [],
+            "note": "" if not rows else "Recovery counts the answered conversations opened with a negative post that the agent replied "
                     "in; intervals are 95% Wilson intervals. Quotes are the agents' own replies to upset customers, "
                     "personal data masked."}
 

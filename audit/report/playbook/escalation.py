@@ -15,7 +15,8 @@ from audit.report.format import duration as _dur
 from audit.report.format import interval as _interval
 from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import EXPECT_1H, HIGH_REACH_FOLLOWERS
-from audit.report.playbook.context import Context, plural, span, table_block, with_article
+from audit.report.playbook.context import Baseline, Context, plural, span, table_block, with_article
+from audit.report.playbook.tailoring import Tailoring
 
 SLA_RULE = ("First-response targets never loosen as the tier rises: each tier's target is at most the "
             "target of the tier below it.")
@@ -40,7 +41,8 @@ def history(fig: dict) -> str:
             f"(95%: {_interval(b['interval'], 'percent')}, n={b['n']:,})")
 
 
-def _tiers(ctx: Context, targets: dict[int, float], figures: dict[int, dict], cutoff: float | None) -> list[dict]:
+def _tiers(ctx: Context, targets: dict[int, float], figures: dict[int, dict], cutoff: float | None,
+           tailor: Tailoring) -> list[dict]:
     ev, surge = ctx.evidence, ctx.evidence["surge"]
     share = _pct(ev["escalate_share"])
     negative = (f"very negative post: sentiment score {cutoff:.2f} or lower, the most negative {share} of your "
@@ -54,7 +56,7 @@ def _tiers(ctx: Context, targets: dict[int, float], figures: dict[int, dict], cu
          ["every complaint and every post no higher tier takes", "compliments and advocates (thank by name)"],
          "within 24 h, or an update every 24 h",
          "Acknowledge in public, take personal details to a private channel, resolve, and come back to the public thread to close it."),
-        (bt.SUPERVISOR, "Supervisor", "Team leader; billing and delivery specialists",
+        (bt.SUPERVISOR, "Supervisor", f"Team leader; {tailor.specialist_phrase()}",
          [negative, "repeat contact: the same customer opens another conversation within 7 days",
           "refund, compensation or exception beyond the agent's authority (agent's call)"],
          "owner named to the customer within 1 h", "Supervisor replies or names the specialist; the case keeps one owner until closed."),
@@ -115,23 +117,33 @@ def _aimed(ev: dict, posts: pd.DataFrame) -> str:
     return aim if got <= 1.5 * ev["escalate_share"] else f"{aim[:-1]}; tied scores at the cut-off take {_pct(got)})"
 
 
-def build_escalation(ctx: Context, posts: pd.DataFrame) -> dict:
-    """``posts``: the client's customer posts classified by ``backtest.classify``."""
+def _today(base: Baseline) -> str:
+    """Today's wait, in the figures the export has (none when it links no reply to a post)."""
+    hour = (f"{_pct(base.within_1h)} are answered within 1 hour (a reply within the hour is what "
+            f"{EXPECT_1H:.0%} of complainers say they expect)" if base.within_1h is not None else "")
+    if base.median_s is None or base.p90_s is None:
+        return f"Today {hour}. " if hour else ""
+    return (f"Today the median customer waits {_dur(base.median_s)} for a first reply and 1 in 10 waits longer "
+            f"than {_dur(base.p90_s)}" + (f"; {hour}. " if hour else ". "))
+
+
+def build_escalation(ctx: Context, posts: pd.DataFrame, tailor: Tailoring) -> dict:
+    """``posts``: the client's customer posts classified by ``backtest.classify``; ``tailor``: who
+    the supervisor tier hands on to (the client's own specialist teams)."""
     targets = _targets(ctx)
     figures = bt.tier_figures(posts, targets, ctx.base.weeks)
-    tiers = _tiers(ctx, targets, figures, ctx.evidence["negative_cutoff"])
+    tiers = _tiers(ctx, targets, figures, ctx.evidence["negative_cutoff"], tailor)
     base = ctx.base
     tighten = ("Targets tighten today's figures toward the benchmark: day-30 targets are half-way "
                "(on a log scale for times), day-90 targets are the standard "
                f"{with_article(ctx.grade.next_label or ctx.grade.label)} operation meets (where today's figure is "
                "already better, the target holds it).")
     upper = sum(figures[t]["backtest"]["cases"] for t in (bt.SUPERVISOR, bt.SECURITY, bt.CRISIS))
-    lead = (f"Today the median customer waits {_dur(base.median_s)} for a first reply and 1 in 10 waits "
-            f"longer than {_dur(base.p90_s)}; {_pct(base.within_1h)} are answered within 1 hour (a reply within "
-            f"the hour is what {EXPECT_1H:.0%} of complainers say they expect). Five tiers decide who answers what, "
-            f"how fast. Replayed on your own {plural(len(posts), 'customer post')}, tiers 3 to 5 would have taken "
-            f"{_pct(upper / len(posts) if len(posts) else None)} of them; each tier below shows its cases a week and "
-            f"the share your team already answered within the tier's target. {SLA_RULE}")
+    lead = (_today(base) + "Five tiers decide who answers what, how fast. "
+            + (f"Replayed on your own {plural(len(posts), 'customer post')}, tiers 3 to 5 would have taken "
+               f"{_pct(upper / len(posts))} of them; each tier below shows its cases a week and the share your team "
+               "already answered within the tier's target. " if len(posts) else "")
+            + SLA_RULE)
     ctx.inputs["escalation"] = {"trigger_evidence": ctx.evidence, "priority_targets_s": ctx.standards["priority_s"],
                                 "crisis_s": ctx.standards["crisis_s"], "tier_targets_s": {str(t): s for t, s in targets.items()},
                                 "standards": ctx.standards["targets"], "sla_rule": SLA_RULE}

@@ -150,9 +150,11 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
                             "blend with other channels" if s["mean_occupancy"] < BLENDED_BELOW else "dedicated team")]
     elif kind == "named_cover":
         tiles.insert(1, tile("Recommended cover", "2 named agents", None, "primary + back-up, blended; on-call rota"))
-    rows = _roster_rows(plan) if kind == "team" else []
-    why_no_roster = {"no_roster": f"No roster: fewer than {MIN_WEEKS} representative weeks of conversations.",
-                     "named_cover": "No hour-by-hour roster at this volume: named cover and an on-call rota instead."}
+    # a roster only where one is drawn: the lead already says why there is none
+    roster = (table_block([("day", "Day", None), ("contacts", "Conversations", "decimal"),
+                           ("peak", "Peak agents", "number"), ("agent_hours", "Agent-hours", "number"),
+                           ("rostered", "Rostered cover (hours x agents)", None, "wide")], _roster_rows(plan))
+              if kind == "team" else None)
     ctx.inputs["staffing"] = {"parameters": plan["parameters"], "summary": s, "mode": kind,
                               "representative_weeks": weeks, "workload_fte": round(workload_fte, 3),
                               "agents_seen": seen, "agents_needed": needed,
@@ -162,10 +164,7 @@ def build_staffing(ctx: Context, handle_min: float) -> dict:
             "summary": s, "parameters": plan["parameters"], "show_chart": kind == "team",
             "caption": "Filled: agents the Erlang C model needs on duty; orange: rostered cover with back-up; "
                        "thin line: conversations per hour in an average week.",
-            "roster": table_block([("day", "Day", None), ("contacts", "Conversations", "decimal"),
-                              ("peak", "Peak agents", "number"), ("agent_hours", "Agent-hours", "number"),
-                              ("rostered", "Rostered cover (hours x agents)", None, "wide")], rows,
-                             empty=why_no_roster.get(kind, "")),
+            "roster": roster,
             "assumptions": _assumptions(ctx, handle_min, plan)}
 
 

@@ -106,13 +106,10 @@ def _cost(ctx: Context, complaints: dict) -> dict:
         them = "it" if negative == 1 else "them"
         other = (f" {'Counted by post' if n else 'But counted by post'}, {count_of(negative, NEGATIVE_POSTS)} "
                  f"had no brand reply after {them}. {UNITS_NOTE}")
-    if not n:
-        statement = (f"No {unit[0]} went unanswered in this period: the cost to protect is the "
-                     f"response time, not the response rate.{other}")
-    elif per_month is None:
-        statement = (f"{went}. The export covers less than four weeks, too little to project a monthly "
-                     f"figure; each one is a customer at risk, and winning one back costs about "
-                     f"{REPLACEMENT_COST} times as much as keeping them.{other}")
+    if not n and other:
+        statement = f"No {unit[0]} went unanswered in this period.{other}"
+    elif not n or per_month is None:
+        statement = None   # no figure to give: the summary leaves "What the gaps cost" out
     else:
         statement = (f"{went} (about {count_text(per_month)} a month). "
                      f"If only 1 in {round(1 / ASSUMED_LOSS_SHARE)} of those customers leaves, about "

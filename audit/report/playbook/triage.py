@@ -8,6 +8,7 @@ from audit.report.format import duration as _dur
 from audit.report.format import percent as _pct
 from audit.report.playbook.context import Context, table_block
 from audit.report.playbook.evidence import intent_sentiment_counts
+from audit.report.playbook.tailoring import Tailoring
 
 # (intent, sentiment) -> (owner, priority, first action). Questions go to the people who know the
 # product, complaints to those who can fix accounts and orders, praise to marketing; negative
@@ -29,7 +30,7 @@ OWNER_RULES: dict[tuple[str, str], tuple[str, str, str]] = {
 }
 
 
-def build_triage(ctx: Context) -> dict:
+def build_triage(ctx: Context, tailor: Tailoring) -> dict:
     counts = intent_sentiment_counts(ctx.client)
     total = int(counts.to_numpy().sum()) if counts is not None else 0
     targets = ctx.standards["priority_s"]
@@ -52,8 +53,8 @@ def build_triage(ctx: Context) -> dict:
     service = [h for h in ctx.metrics.get("scope", {}).get("service_handles", [])
                if handle_key(h) in ctx.client.keys]
     owners_rows = [
-        {"team": "Customer service", "takes": "Complaints, account and order problems, frustrated questions",
-         "hands_to": "Specialists (billing, delivery, returns) via the case system; tier 3 for repeats"},
+        {"team": "Customer service", "takes": f"Complaints, {tailor.word('problems')}, frustrated questions",
+         "hands_to": f"{tailor.specialist_phrase(capital=True)} via the case system; tier 3 for repeats"},
         {"team": "Technical support", "takes": "Product, how-to and fault questions",
          "hands_to": "Customer service when a fault needs a refund or replacement"},
         {"team": "Marketing", "takes": "Compliments, advocates, general conversation",
