@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from audit.common.realdata import real_dir
+from audit.topics.discover import min_topic_size
 from audit.topics.model import assign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +77,32 @@ def sectors(real: Path = REAL, labels: Path = SECTOR_LABELS, posts_per_topic: di
         out[sector] = {"posts": len(tags), "posts_per_topic": chosen_elsewhere[sector],
                        "placed_share": round(float((model.labels >= 0).mean()), 3),
                        **agreement(tags["topic"].to_numpy()[tagged], model.labels[tagged])}
+    return out
+
+
+def joined_by_words(real: Path = REAL, labels: Path = SECTOR_LABELS, share: float = 0.5) -> dict:
+    """What joining posts by words costs in agreement: each sector fitted on all its posts, and on
+    a sample of ``share`` of them with the rest joined by words (``assign(embed_max=...)``),
+    scored against the same tags; the joined posts alone, too."""
+    chosen = {"airlines": 15, "telecoms": 20}
+    posts = pd.read_csv(real / "twcs_random5000.csv", dtype={"tweet_id": str}).set_index("tweet_id")
+    gold = pd.read_csv(labels, dtype={"tweet_id": str})
+    out = {}
+    for sector, tags in gold.groupby("sector", sort=True):
+        texts = posts.loc[tags["tweet_id"], "text"].tolist()
+        cap = int(len(texts) * share)
+        full = assign(texts, device="cpu", posts_per_topic=chosen[sector])
+        # the same number of topics from the sample as from all posts: only the joining differs
+        part = assign(texts, device="cpu", posts_per_topic=max(2, round(chosen[sector] * share)),
+                      min_size=max(2, round(min_topic_size(len(texts)) * share)), embed_max=cap)
+        joined = np.ones(len(texts), dtype=bool)
+        joined[np.sort(np.random.default_rng(0).choice(len(texts), size=cap, replace=False))] = False
+        tagged = (tags["topic"] != "other").to_numpy()
+        g = tags["topic"].to_numpy()
+        out[sector] = {"posts": len(texts), "embedded": cap,
+                       "all_embedded": agreement(g[tagged], full.labels[tagged]),
+                       "sample_embedded": agreement(g[tagged], part.labels[tagged]),
+                       "joined_posts_only": agreement(g[tagged & joined], part.labels[tagged & joined])}
     return out
 
 

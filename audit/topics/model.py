@@ -13,6 +13,7 @@ import pandas as pd
 
 from audit.reading.redact import redact_text
 from audit.textmodel.language import detect, readable
+from audit.topics import join
 from audit.topics.discover import OUTLIER, discover
 from audit.topics.keywords import describe_topics
 
@@ -20,13 +21,17 @@ UNASSIGNED_LABEL = "Other (no shared topic)"
 #: Posts in another language than the embedder's: kept apart and counted, never a topic.
 OTHER_LANGUAGE = -2
 OTHER_LANGUAGE_LABEL = "Another language"
+#: Posts embedded at most: a large export's topics come from a seeded sample this size, the other
+#: posts join them by their words; one encoder pass over 20,000 posts, not over all of them.
+EMBED_MAX = 20_000
 
 
 @dataclass(frozen=True)
 class TopicModel:
     """``labels`` (n,) topic id per post, -1 for none; ``topics``: one dict per topic (``topic``,
     ``label``, ``keywords``, ``keyword_weights``, ``representatives`` as row numbers, ``posts``);
-    ``fitted_on``: how many posts k-means saw (the rest joined their nearest centre); posts of
+    ``fitted_on``: how many posts k-means saw (the rest joined their nearest centre, or, beyond
+    ``EMBED_MAX``, their topic by words); posts of
     another language carry ``OTHER_LANGUAGE``."""
 
     labels: np.ndarray
@@ -58,12 +63,28 @@ def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
     return TopicModel(labels, topics, clustering.fitted_on)
 
 
-def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | None = False, **options) -> TopicModel:
-    """Embed ``texts`` with the bundled encoder (through the score cache when given), then ``fit``."""
+def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | None = False,
+           embed_max: int = EMBED_MAX, **options) -> TopicModel:
+    """Embed ``texts`` with the bundled encoder (through the score cache when given), then ``fit``.
+    Beyond ``embed_max`` posts only a seeded sample of that size is embedded and fitted; the
+    others join its topics by their words (:func:`audit.topics.join.by_words`)."""
     from audit.topics.embeddings import embed
 
     texts = ["" if t is None else str(t) for t in texts]
-    return fit(texts, embed(texts, device=device, cache=cache), **options)
+    if len(texts) <= embed_max:
+        return fit(texts, embed(texts, device=device, cache=cache), **options)
+    sample = np.sort(np.random.default_rng(0).choice(len(texts), size=embed_max, replace=False))
+    chosen = [texts[i] for i in sample]
+    fitted = fit(chosen, embed(chosen, device=device, cache=cache), **options)
+    rest = np.setdiff1d(np.arange(len(texts)), sample)
+    labels = np.full(len(texts), OTHER_LANGUAGE, dtype=np.int64)
+    labels[sample] = fitted.labels
+    rest_texts = [texts[i] for i in rest]
+    own = readable(detect(rest_texts)).to_numpy()
+    labels[rest[own]] = join.by_words(chosen, fitted.labels, [t for t, ok in zip(rest_texts, own) if ok])
+    topics = [{**t, "representatives": [int(sample[r]) for r in t["representatives"]],
+               "posts": int((labels == t["topic"]).sum())} for t in fitted.topics]
+    return TopicModel(labels, topics, fitted.fitted_on)
 
 
 def examples(model: TopicModel, texts: Sequence[str], keep_handles: Sequence[str] = ()) -> list[list[str]]:

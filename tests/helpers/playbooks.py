@@ -20,6 +20,7 @@ from audit.metrics import peers
 from audit.metrics import registry as metrics
 from audit.reading import ingest
 from audit.report import playbook, render
+from audit.run.stages import intent_accuracy
 
 CLIENTS = {"Acme": ["Acme", "AcmeHelp"], "Northwind Home": ["NorthwindHome"]}
 HOSTILE = ("<script>alert(1)</script> worst service ever, order 12345678 STILL missing, "
@@ -83,7 +84,7 @@ def demo(client: str) -> tuple[dict, dict, dict]:
     grade = maturity.grade(figures)
     book = playbook.build(figures, grade, messages, conversations, client=client, brands=CLIENTS[client],
                           accounting=accounting, model_card_summary={"model": "default", "test_macro_f1": 0.71},
-                          intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+                          intent_accuracy=intent_accuracy(), peers=peers.from_metrics(figures))
     return book, figures, grade
 
 
@@ -124,7 +125,7 @@ def real(client: str) -> tuple[dict, dict, dict]:
     grade = maturity.grade(figures)
     book = playbook.build(figures, grade, m, c, client=client, brands=brands, accounting=accounting,
                           model_card_summary={"model": "default", "test_macro_f1": 0.71},
-                          intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+                          intent_accuracy=intent_accuracy(), peers=peers.from_metrics(figures))
     return book, figures, grade
 
 
@@ -145,8 +146,7 @@ def thin() -> tuple[dict, str]:
     grade = maturity.grade(figures)
     book = playbook.build(figures, grade, m, conv, client="Acme", brands=brands, accounting=accounting,
                           model_card_summary={"model": "default", "identity": "sha256:abc", "test_macro_f1": 0.71},
-                          intent_accuracy={"fixture": "intent_posts.csv", "with_sentiment": True, "n": 200,
-                                           "note": "calibrated with this fixture in view", "accuracy": 0.82},
+                          intent_accuracy=intent_accuracy(),
                           peers=peers.from_metrics(figures))
     html = render.render_html(book)
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<(svg|style).*?</\1>", "", html, flags=re.S)))

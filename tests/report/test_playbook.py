@@ -15,6 +15,7 @@ from audit.metrics import peers, reply_time
 from audit.report import playbook
 from audit.report.playbook import Baseline, response_standards, snap_duration, snap_share
 from audit.report.playbook.context import dimension_target
+from audit.run.stages import intent_accuracy
 from tests.helpers.playbooks import CLIENTS, demo, pipeline
 
 
@@ -38,7 +39,7 @@ def test_book_is_json_and_deterministic(strategic):
     _, figures, grade = demo("Acme")
     again = playbook.build(figures, grade, messages, conversations, client="Acme", brands=CLIENTS["Acme"],
                            accounting=accounting, model_card_summary={"model": "default", "test_macro_f1": 0.71},
-                           intent_accuracy={"accuracy": 0.82, "n": 200}, peers=peers.from_metrics(figures))
+                           intent_accuracy=intent_accuracy(), peers=peers.from_metrics(figures))
     assert json.dumps(again, sort_keys=True) == json.dumps(strategic, sort_keys=True)
 
 
@@ -192,3 +193,12 @@ def test_staffing_splits_demand_by_the_clients_business_hours(strategic):
     assert hours["spec"] == "Mon-Fri 09:00-17:00" and 0 < hours["outside_share"] < 1
     assert hours["agent_hours_inside"] + hours["agent_hours_outside"] == strategic["staffing"]["summary"]["rostered_agent_hours"]
     assert "Conversations outside business hours" in [t["label"] for t in strategic["staffing"]["tiles"]]
+
+
+def test_appendix_reports_the_bundled_models_measured_triage():
+    """The appendix reads the keys the run stage really produces (it once looked for others and
+    always said "not measured")."""
+    book, _, _ = demo("Acme")
+    rows = {r["item"]: r["value"] for r in book["appendix"]["intent_accuracy"]["rows"]}
+    assert "Posts triaged to the right intent" in rows and "%" in str(rows["Posts triaged to the right intent"])
+    assert any("never saw" in item for item in rows)
