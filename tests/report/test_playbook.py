@@ -200,5 +200,6 @@ def test_appendix_reports_the_bundled_models_measured_triage():
     always said "not measured")."""
     book, _, _ = demo("Acme")
     rows = {r["item"]: r["value"] for r in book["appendix"]["intent_accuracy"]["rows"]}
-    assert "Posts triaged to the right intent" in rows and "%" in str(rows["Posts triaged to the right intent"])
+    assert rows["Posts triaged to the right intent"]["fmt"] == "percent"
+    assert 0 < rows["Posts triaged to the right intent"]["value"] <= 1
     assert any("never saw" in item for item in rows)
