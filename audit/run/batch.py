@@ -12,8 +12,8 @@ import argparse
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,8 @@ def _on_cluster(address: str, calls: list[Call]) -> Iterator[tuple[int, dict[str
             if isinstance(outcome, Exception):
                 reason = next(iter(str(outcome).strip().splitlines()), "")
                 outcome = {"ok": False, "level": "-", "seconds": seconds,
-                           "message": f"lost on the cluster ({type(outcome).__name__}{': ' if reason else ''}{reason})"}
+                           "message": f"its task failed on the cluster ({type(outcome).__name__}"
+                                      f"{': ' if reason else ''}{reason})"}
             yield i, outcome
     finally:
         client.close()
