@@ -43,6 +43,12 @@ def engine(name: str) -> None:
         raise AuditInputError(f"--engine {name}: use one of {', '.join(ENGINES)}.")
 
 
+def scheduler(address: str | None, engine: str) -> None:
+    """Only the dask engine scores on a scheduler (the local engine would fail on its first text)."""
+    if address and engine != "dask":
+        raise AuditInputError(f"--scheduler {address} is where --engine dask scores: add --engine dask.")
+
+
 def device(device: str, quantize: bool) -> None:
     """A device this machine has; int8 quantisation only with the CPU."""
     if not _DEVICE.fullmatch(device or ""):

@@ -10,7 +10,7 @@ from audit.run.batch import CLIENT_KEYS as BATCH_CLIENT
 from audit.run.batch import FLAGS as BATCH_FLAGS
 from audit.run.batch import TOP_KEYS as BATCH_TOP
 from audit.run.batch import cmd_batch
-from audit.run.parameters import BY_NAME, PARAMETERS, Batch, add_flags, check, defaults, given, of_stage
+from audit.run.parameters import BY_NAME, PARAMETERS, Batch, Parameter, add_flags, check, defaults, given, of_stage
 
 #: the run parameters ``social-audit topics`` takes
 TOPICS_FLAGS = (BY_NAME["device"],)
@@ -20,6 +20,7 @@ EPILOG = """examples:
   social-audit run --data export.xlsx --mapping my_tool.yaml --client "Globex Bank" --redact
   social-audit run --config outputs/acme/audit.yaml          # repeat a run (flags given as well override)
   social-audit batch data/sample/clients.yaml --out outputs/demo --jobs 2
+  social-audit batch clients.yaml --scheduler tcp://scheduler:8786   # each client on a Dask worker
   social-audit lab outputs/demo/acme                          # JupyterLab on the run's own notebooks
   social-audit sentiment --data posts.csv --text-column text --out scores.csv
   social-audit topics --data posts.csv --text-column text --out topics.csv
@@ -44,10 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
                                        f"clients: [{{{', '.join(p.key for p in BATCH_CLIENT)}}}]; relative paths "
                                        "are relative to the file). Every client's settings are checked before the "
                                        "first starts: one bad client refuses the whole batch. Once started, a "
-                                       "client whose audit fails is reported and does not stop the others.")
+                                       "client whose audit fails is reported and does not stop the others. With "
+                                       "--scheduler, each client is a task on a worker of that Dask cluster "
+                                       "(the workers need social-audit and the same paths: a shared file system).")
     batch.add_argument("clients", help="clients YAML (see data/sample/clients.yaml)")
-    add_flags(batch, BATCH_FLAGS, note=lambda p: f"; a client's own `{p.key}:` wins" if p.batch is Batch.CLIENT else "")
-    batch.add_argument("--jobs", type=int, default=1, help="clients audited at the same time (default: 1)")
+    add_flags(batch, BATCH_FLAGS, note=_batch_note)
+    batch.add_argument("--jobs", type=int, default=1, help="clients audited at the same time on this machine "
+                                                           "(default: 1; with --scheduler: the workers' threads)")
 
     lab = sub.add_parser("lab", help="open JupyterLab on a run folder's own notebooks",
                          description="Open JupyterLab on RUN_DIR/notebooks: the stage notebooks with this run's "
@@ -83,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--out", help="output folder (default: <later run folder>-progress)")
     comp.add_argument("--no-pdf", dest="pdf", action="store_false", help="write the HTML report only")
     return parser
+
+
+def _batch_note(p: Parameter) -> str:
+    """Where else a batch takes a flag's value from."""
+    if p.batch is Batch.CLIENT:
+        return f"; a client's own `{p.key}:` wins"
+    if p.batch is Batch.WHOLE:
+        return f"; a clients file may set it at its top (`{p.key}:`)"
+    return ""
 
 
 def run_config(args: argparse.Namespace):

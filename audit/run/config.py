@@ -7,7 +7,7 @@ and the notebooks' ``run_stage`` all read these declarations; none of them is im
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, make_dataclass
+from dataclasses import asdict, dataclass, field, make_dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -99,12 +99,14 @@ RunConfig = make_dataclass("RunConfig", [*(_field(p) for p in PARAMETERS), _FOLD
 })
 
 
+def absolute(config: RunConfig) -> RunConfig:
+    """The same run with every path absolute: what a stage, or a Dask worker in another working
+    folder, is given."""
+    return replace(config, **{p.name: str(Path(value).resolve()) for p in PARAMETERS
+                              if (value := getattr(config, p.name))
+                              and (p.kind is Kind.PATH or (p.kind is Kind.FILE_OR_NAME and Path(value).is_file()))})
+
+
 def parameters(config: RunConfig, run_dir: Path) -> dict[str, Any]:
     """The stage functions' keyword values: every field, paths absolute, and ``run_dir``."""
-    params = asdict(config)
-    for p in PARAMETERS:
-        value = params[p.name]
-        if value and (p.kind is Kind.PATH or (p.kind is Kind.FILE_OR_NAME and Path(value).is_file())):
-            params[p.name] = str(Path(value).resolve())
-    params["run_dir"] = str(run_dir.resolve())
-    return params
+    return asdict(absolute(config)) | {"run_dir": str(run_dir.resolve())}

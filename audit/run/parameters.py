@@ -43,6 +43,8 @@ class Batch(Enum):
     CLIENT = "a client's key, else the batch command's flag"
     FILE = "a client's key, else the clients file's top-level key"
     OWN = "a client's key only"
+    #: where the batch runs, not what a client's run is: never passed on to a client
+    WHOLE = "the batch's own: a flag of the batch command, else the clients file's top-level key"
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               group=MODEL),
     Parameter("engine", str, "local", "local or dask", stage="score", group=MODEL,
               check=lambda v: checks.engine(v["engine"])),
-    Parameter("scheduler", str | None, None, "Dask scheduler address (with --engine dask); none starts a local "
-              "cluster", stage="score", group=MODEL),
+    Parameter("scheduler", str | None, None, "Dask scheduler address, e.g. tcp://HOST:8786: `run --engine dask` "
+              "scores there (none: a local cluster); `batch` runs its clients on its workers, each scored there",
+              stage="score", group=MODEL, batch=Batch.WHOLE, metavar="ADDRESS",
+              check=lambda v: checks.scheduler(v["scheduler"], v["engine"])),
     Parameter("cache", str | None, None, "score cache file, created if new (default: $SOCIAL_AUDIT_CACHE or "
               "~/.cache/social-audit/sentiment.sqlite)", stage="score", kind=Kind.PATH, group=MODEL, check=_cache,
               created=True),

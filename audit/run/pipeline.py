@@ -90,6 +90,10 @@ def run(config: RunConfig, log=print) -> dict[str, Any]:
     """Run (or resume) every stage for one client, holding the run folder's lock; returns the
     run summary."""
     config.check()
+    if config.scheduler:  # (with --engine dask) an unreachable scheduler is said before ingest, not after it
+        from audit.common.cluster import connect
+
+        connect(config.scheduler).close()
     run_dir = config.run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
     with run_lock(run_dir), lock_held_for_kernels(run_dir):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from audit.common.cluster import connect
 from audit.common.errors import AuditInputError
 from audit.textmodel.forward import probabilities
 
@@ -44,15 +45,11 @@ def score_on_dask(texts: list[str], options: dict) -> np.ndarray:
     n_workers = int(options.pop("n_workers", 2))
     partition_size = int(options.pop("partition_size", 2000))
     cluster = None
-    try:
-        if address:
-            client = Client(address, timeout="30s")
-        else:
-            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-    except OSError as exc:
-        raise AuditInputError(f"Could not reach the Dask scheduler at '{address}': {exc}") from None
+    if address:
+        client = connect(address)
+    else:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
     try:
         n_parts = max(len(client.scheduler_info().get("workers", {})), 1)
         n_parts = max(n_parts, -(-len(texts) // partition_size))

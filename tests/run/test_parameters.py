@@ -47,7 +47,7 @@ def test_every_parameter_has_its_flag_and_help_in_run_and_batch_as_declared(caps
     for p in PARAMETERS:
         assert re.search(rf"{p.option}\b", run) and re.sub(r"\s", "", p.help) in unwrapped, p.name
         in_batch = re.search(rf"{p.option}\b", batch_help) is not None
-        assert in_batch == (p.batch in (Batch.COMMAND, Batch.CLIENT)), p.name
+        assert in_batch == (p.batch in (Batch.COMMAND, Batch.CLIENT, Batch.WHOLE)), p.name
     assert "--no-pdf" in run and "--brand HANDLE" in run and "(default: 64)" in run
     assert "(default:Mon-Fri09:00-17:00)" in unwrapped  # the declared default, not a copy of it
 
@@ -69,15 +69,17 @@ def test_flags_given_override_a_recorded_run_and_only_those(tmp_path):
 
 def test_every_batch_key_is_read_as_declared(tmp_path):
     """A client's keys win over the file's top-level keys and the batch command's flags; paths in
-    the file are relative to it; flags are the same for every client."""
+    the file are relative to it; flags are the same for every client; the batch's own settings
+    (a flag, else the top-level key) are no client's."""
     own = [p for p in PARAMETERS if p.batch in (Batch.CLIENT, Batch.FILE, Batch.OWN)]
-    top = [p for p in PARAMETERS if p.batch is Batch.FILE]
+    top = [p for p in PARAMETERS if p.batch in (Batch.FILE, Batch.WHOLE)]
     spec = {**{p.key: other(p, "top-") for p in top},
             "clients": [{p.key: other(p, "own-") for p in own}, {"name": "Second"}]}
     path = tmp_path / "clients.yaml"
     path.write_text(yaml.safe_dump(spec), encoding="utf-8")
     flags = [arg for p in batch.FLAGS for arg in p.argv(other(p, "flag-"))]
-    first, second = batch.configs(str(path), build_parser().parse_args(["batch", str(path), *flags]))
+    args = build_parser().parse_args(["batch", str(path), *flags])
+    first, second = batch.configs(str(path), args)
 
     def from_file(p: Parameter, tag: str) -> Any:
         value = other(p, tag)
@@ -86,6 +88,8 @@ def test_every_batch_key_is_read_as_declared(tmp_path):
     for p in PARAMETERS:
         if p.batch is Batch.COMMAND:
             assert getattr(first, p.name) == getattr(second, p.name) == other(p, "flag-"), p.name
+        elif p.batch is Batch.WHOLE:
+            assert getattr(first, p.name) == getattr(second, p.name) == p.default, p.name
         else:
             assert getattr(first, p.name) == from_file(p, "own-"), p.name
     assert second.client == "Second" and second.brands == defaults()["brands"]
@@ -94,9 +98,13 @@ def test_every_batch_key_is_read_as_declared(tmp_path):
             assert getattr(second, p.name) == from_file(p, "top-"), p.name
         elif p.batch is Batch.CLIENT:
             assert getattr(second, p.name) == other(p, "flag-"), p.name
+    whole = [p for p in PARAMETERS if p.batch is Batch.WHOLE]
+    assert batch.settings(str(path), args) == {p.name: other(p, "flag-") for p in whole}
+    assert batch.settings(str(path), build_parser().parse_args(["batch", str(path)])) == {
+        p.name: from_file(p, "top-") for p in whole}
 
 
-@pytest.mark.parametrize("p", [p for p in PARAMETERS if p.batch is Batch.COMMAND], ids=lambda p: p.name)
+@pytest.mark.parametrize("p", [p for p in PARAMETERS if p.batch in (Batch.COMMAND, Batch.WHOLE)], ids=lambda p: p.name)
 def test_a_batch_client_cannot_set_what_is_the_same_for_every_client(p, tmp_path):
     path = tmp_path / "clients.yaml"
     path.write_text(yaml.safe_dump({"data": "x.csv", "clients": [{"name": "A", p.key: other(p)}]}), encoding="utf-8")
