@@ -203,7 +203,7 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
                 f"must be met ({', '.join(str(t['title']).lower() for t in required[:4])}); the roadmap in "
                 f"{section('roadmap')} turns each into an action with an owner." if g.next_level else
                 f"The task now is to hold every standard as volume grows; the plan in {section('roadmap')} keeps it measured.")]
-    if g.confidence != "high" and g.confidence_reason:
+    if g.confidence == "medium" and g.confidence_reason:   # low: the caveat box says it, once
         summary.append(f"How sure this grade is ({g.confidence} confidence): {g.confidence_reason}")
     summary = [p for p in summary if p]
     low = g.confidence == "low"
