@@ -350,3 +350,39 @@ def test_labels_carry_no_stop_word_and_other_languages_are_kept_apart():
         words = set(t["label"].lower().replace(",", " ").replace(":", " ").split())
         assert not words & stop, t["label"]
         assert len(t["label"].split()) <= 6
+
+
+def test_posts_beyond_the_sample_join_their_topic_by_words():
+    from audit.topics.join import by_words
+
+    _, texts, truth = _blobs(n_per=60)
+    sample = np.arange(len(texts)) % 2 == 0
+    labels = np.where(truth[sample] >= 0, truth[sample], OUTLIER)
+    joined = by_words([t for t, s in zip(texts, sample) if s], labels, [t for t, s in zip(texts, sample) if not s])
+    rest = truth[~sample]
+    assert (joined[rest >= 0] == rest[rest >= 0]).mean() > 0.95
+    assert by_words(["a b"], np.array([OUTLIER]), ["a b"]).tolist() == [OUTLIER]  # nothing to join
+
+
+def test_a_large_export_embeds_only_a_sample(monkeypatch):
+    """Beyond ``embed_max`` posts one seeded sample is embedded; every post still gets a topic,
+    and the topics' post counts cover the whole export."""
+    from audit.topics import embeddings
+    from audit.topics.model import assign
+
+    x, texts, truth = _blobs(n_per=150)
+    vectors = dict(zip(texts, x))
+    seen: list[int] = []
+
+    def fake_embed(batch, **_):
+        seen.append(len(batch))
+        return np.stack([vectors[t] for t in batch])
+
+    monkeypatch.setattr(embeddings, "embed", fake_embed)
+    model = assign(texts, embed_max=200, min_size=20)
+    assert seen == [200] and len(model.labels) == len(texts)
+    grouped = (truth >= 0) & (model.labels >= 0)
+    from sklearn.metrics import adjusted_rand_score
+    assert grouped.sum() > 0.8 * (truth >= 0).sum()
+    assert adjusted_rand_score(truth[grouped], model.labels[grouped]) > 0.9
+    assert sum(t["posts"] for t in model.topics) == int((model.labels >= 0).sum())
