@@ -271,13 +271,21 @@ def test_playbook_names_topics_owners_and_emerging_issues():
     assert not re.search(r"@(?!\[customer\])\w*\d{3,}", " ".join(r["example"] for r in section["table"]["rows"]))
 
 
-def test_playbook_without_topics_says_so():
+def test_playbook_without_topics_leaves_the_chapter_out():
+    """No topics: no empty chapter; the chapters are numbered without a gap and the summary's
+    references point at the numbers printed (the reason stays in the book for the run log)."""
     from audit.report.render import render_html
     from tests.helpers.playbooks import demo
 
     book = demo("Northwind Home")[0]
     assert "could not be discovered" in book["topics"]["lead"]
-    assert "could not be discovered" in render_html(book)
+    html = render_html(book)
+    assert "What customers write about" not in html and "could not be discovered" not in html
+    assert [e["number"] for e in book["toc"]] == list(range(1, len(book["toc"]) + 1))
+    numbers = {e["id"]: e["number"] for e in book["toc"]}
+    text = " ".join(book["executive_summary"]["summary"])
+    if "roadmap in section" in text:
+        assert f"roadmap in section {numbers['roadmap']}" in text
 
 
 def test_embeddings_are_cached_beside_the_scores(tmp_path, monkeypatch):

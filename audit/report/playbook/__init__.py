@@ -120,11 +120,13 @@ def build(metrics: Mapping, maturity: Mapping, messages: pd.DataFrame | None = N
         "appendix": build_appendix(ctx, accounting, model_card_summary, intent_accuracy),
     }
     attach_topic_routing(sections, topics)
+    # a chapter with nothing to say is left out (its lead stays in the book for the run log)
+    ctx.shown = tuple(sid for sid, _ in SECTIONS if sid != "topics" or sections["topics"]["table"]["rows"])
     sections["executive_summary"] = build_summary(ctx, complaints, roadmap)
     titles = dict(SECTIONS)
     titles["roadmap"] = (f"30/60/90-day roadmap to {grade_view.next_label}" if grade_view.next_label
                          else "30/60/90-day plan to hold the level")
-    toc = [{"id": sid, "number": i + 1, "title": titles[sid]} for i, (sid, _) in enumerate(SECTIONS)]
+    toc = [{"id": sid, "number": i + 1, "title": titles[sid]} for i, sid in enumerate(ctx.shown)]
     fitness = build_fitness(metrics)
     mark_sections(toc, fitness)
     book = {

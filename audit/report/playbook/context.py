@@ -314,3 +314,9 @@ class Context:
     evidence: dict
     inputs: dict
     figures: Any = None   # every quoted figure (a ``figures.Figures``), set once the targets are known
+    #: the sections the report prints, in order (a section with nothing to say is left out)
+    shown: tuple[str, ...] = tuple(sid for sid, _ in SECTIONS)
+
+    def section(self, key: str) -> str:
+        """'section 4': a section's number as printed, so a reference never goes stale."""
+        return f"section {self.shown.index(key) + 1}"

@@ -7,7 +7,6 @@ from audit.report.format import duration as _dur
 from audit.report.format import percent as _pct
 from audit.report.playbook.assumptions import ASSUMED_LOSS_SHARE, REPLACEMENT_COST
 from audit.report.playbook.context import (
-    SECTIONS,
     Context,
     Grade,
     count_text,
@@ -148,12 +147,6 @@ def plural_count(x: float, word: str) -> str:
     return f"{text} {word if text == '1' else word + 's'}"
 
 
-def section(key: str) -> str:
-    """'section 4': a section's number from the report's own order, so a reference never goes stale."""
-
-    return f"section {[sid for sid, _ in SECTIONS].index(key) + 1}"
-
-
 def _monday(ctx: Context, roadmap: dict) -> list[str]:
     """Three things a manager can start on Monday, from this client's backlog, roster and plan."""
     p2 = _dur(ctx.standards["priority_s"]["P2"])
@@ -164,14 +157,14 @@ def _monday(ctx: Context, roadmap: dict) -> list[str]:
     if backlog:
         steps.append(f"Answer the {plural(backlog, 'complaint')} from the last 7 days of the export that never "
                      f"got a reply; name an owner for {'it' if backlog == 1 else 'each'}.")
-    steps.append(f"Switch on the triage matrix ({section('triage')}): every post gets an owner, a priority and a target; "
+    steps.append(f"Switch on the triage matrix ({ctx.section('triage')}): every post gets an owner, a priority and a target; "
                  f"complaints within {p2}.")
     mode = ctx.inputs.get("staffing", {}).get("mode")
     if staff and mode == "team":
-        steps.append(f"Publish the roster ({section('staffing')}): someone on duty {staff['hours_staffed']} hours a week, "
+        steps.append(f"Publish the roster ({ctx.section('staffing')}): someone on duty {staff['hours_staffed']} hours a week, "
                      f"{staff['peak_agents']} at the peak ({staff['peak_hour']}), with a named back-up.")
     elif mode == "named_cover":
-        steps.append(f"Name the social cover ({section('staffing')}): a primary agent and a back-up, blended with "
+        steps.append(f"Name the social cover ({ctx.section('staffing')}): a primary agent and a back-up, blended with "
                      "other channels, and an on-call rota outside staffed hours.")
     steps.append(f"Make the first number to move visible on the team screen: {first[0].lower() + first[1:]}.")
     return steps[:3]
@@ -201,8 +194,8 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
     summary = [f"{g.label} means: {g.description[0].lower() + g.description[1:]}" if g.description else "",
                (f"To reach {g.next_label}, {len(required)} required criteri{'on' if len(required) == 1 else 'a'} "
                 f"must be met ({', '.join(str(t['title']).lower() for t in required[:4])}); the roadmap in "
-                f"{section('roadmap')} turns each into an action with an owner." if g.next_level else
-                f"The task now is to hold every standard as volume grows; the plan in {section('roadmap')} keeps it measured.")]
+                f"{ctx.section('roadmap')} turns each into an action with an owner." if g.next_level else
+                f"The task now is to hold every standard as volume grows; the plan in {ctx.section('roadmap')} keeps it measured.")]
     if g.confidence == "medium" and g.confidence_reason:   # low: the caveat box says it, once
         summary.append(f"How sure this grade is ({g.confidence} confidence): {g.confidence_reason}")
     summary = [p for p in summary if p]
