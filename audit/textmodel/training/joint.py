@@ -181,9 +181,10 @@ def save(model: Joint, base: Path, out: Path) -> None:
     model.clf.float()
     H.save(model.heads, {"in_features": model.heads[-1].in_features, "hidden": 0, "labels": list(H.TRIAGE),
                          "threshold": H.THRESHOLD}, out)
-    stage = base / "training_report.json"
-    if stage.exists() and base.resolve() != out.resolve():
-        shutil.copy(stage, out / "training_report.json")
+    if base.resolve() != out.resolve():   # the sentiment stage's report and card travel with its encoder
+        for name in ("training_report.json", "MODEL_CARD.md"):   # (the triage section is added by evaluation.triage)
+            if (base / name).exists():
+                shutil.copy(base / name, out / name)
 
 
 def train(args: argparse.Namespace) -> dict:
