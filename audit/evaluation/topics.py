@@ -28,7 +28,7 @@ import pandas as pd
 
 from audit.common.realdata import real_dir
 from audit.topics.discover import min_topic_size
-from audit.topics.model import assign
+from audit.topics.model import assign, embedded_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = real_dir()
@@ -62,12 +62,14 @@ def twcs(real: Path = REAL, labels: Path = LABELS) -> dict:
 
 
 SECTOR_LABELS = ROOT / "tests" / "fixtures" / "topic_labels_sectors.csv"
+#: posts_per_topic per sector, each chosen on the other sector (see the module docstring)
+CHOSEN_ELSEWHERE = {"airlines": 15, "telecoms": 20}
 
 
 def sectors(real: Path = REAL, labels: Path = SECTOR_LABELS, posts_per_topic: dict[str, int] | None = None) -> dict:
     """Per sector: its tagged posts clustered alone (as one client's), against the tags; the
     share placed counts every post (``other`` tags included), agreement the tagged ones."""
-    chosen_elsewhere = posts_per_topic or {"airlines": 15, "telecoms": 20}
+    chosen_elsewhere = posts_per_topic or CHOSEN_ELSEWHERE
     posts = pd.read_csv(real / "twcs_random5000.csv", dtype={"tweet_id": str}).set_index("tweet_id")
     gold = pd.read_csv(labels, dtype={"tweet_id": str})
     out = {}
@@ -84,7 +86,7 @@ def joined_by_words(real: Path = REAL, labels: Path = SECTOR_LABELS, share: floa
     """What joining posts by words costs in agreement: each sector fitted on all its posts, and on
     a sample of ``share`` of them with the rest joined by words (``assign(embed_max=...)``),
     scored against the same tags; the joined posts alone, too."""
-    chosen = {"airlines": 15, "telecoms": 20}
+    chosen = CHOSEN_ELSEWHERE
     posts = pd.read_csv(real / "twcs_random5000.csv", dtype={"tweet_id": str}).set_index("tweet_id")
     gold = pd.read_csv(labels, dtype={"tweet_id": str})
     out = {}
@@ -96,7 +98,7 @@ def joined_by_words(real: Path = REAL, labels: Path = SECTOR_LABELS, share: floa
         part = assign(texts, device="cpu", posts_per_topic=max(2, round(chosen[sector] * share)),
                       min_size=max(2, round(min_topic_size(len(texts)) * share)), embed_max=cap)
         joined = np.ones(len(texts), dtype=bool)
-        joined[np.sort(np.random.default_rng(0).choice(len(texts), size=cap, replace=False))] = False
+        joined[embedded_rows(len(texts), cap)] = False
         tagged = (tags["topic"] != "other").to_numpy()
         g = tags["topic"].to_numpy()
         out[sector] = {"posts": len(texts), "embedded": cap,

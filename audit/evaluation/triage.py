@@ -44,19 +44,18 @@ def evaluate(quantize: bool = False) -> dict:
 
     df = hand_labelled()
     scored = textmodel.score(df["text"].tolist(), cache=False, quantize=quantize, triage=True, show_progress=False)
-    heads = {h: binary_report(df[h].to_numpy(), scored[f"p_{h}"].to_numpy()) for h in TRIAGE}
     mine = primary_intent(scored)["intent"]
     old = intent.classify(df["text"].tolist(), sentiment=scored[["p_negative", "p_neutral", "p_positive"]],
                           show_progress=False)["intent"]
     old_heads = {h: binary_report(df[h].to_numpy(), (old == h).astype(float).to_numpy()) for h in TRIAGE}
     neg = (scored["label"] == "negative").astype(float).to_numpy()
-    heads_ci = {h: binary_report(df[h].to_numpy(), scored[f"p_{h}"].to_numpy())
+    heads = {h: binary_report(df[h].to_numpy(), scored[f"p_{h}"].to_numpy())
                 | {"f1_interval": bootstrap(lambda i, h=h: binary_report(df[h].to_numpy()[i], scored[f"p_{h}"].to_numpy()[i])["f1"], len(df))}
                 for h in TRIAGE}
     return {
         "labels": "tests/fixtures/real_labels/twcs_customer_posts.csv (hand-labelled real TWCS customer posts)",
         "n": len(df), "quantized": quantize,
-        "heads": heads_ci, "primary_intent": _intent_report(df["intent"], mine),
+        "heads": heads, "primary_intent": _intent_report(df["intent"], mine),
         "previous_exemplar_triage": {"heads_one_vs_rest": old_heads, "primary_intent": _intent_report(df["intent"], old)},
         "complaint_by_negative_sentiment": binary_report(df["complaint"].to_numpy(), neg),
         **_sentiment(df, scored["label"]), **_flat_tone(df, scored),

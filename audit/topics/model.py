@@ -63,6 +63,13 @@ def fit(texts: Sequence[str], embeddings: np.ndarray, **options) -> TopicModel:
     return TopicModel(labels, topics, clustering.fitted_on)
 
 
+def embedded_rows(n: int, embed_max: int = EMBED_MAX) -> np.ndarray:
+    """Which of ``n`` posts are embedded: all of them, or a seeded sample of ``embed_max``."""
+    if n <= embed_max:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, size=embed_max, replace=False))
+
+
 def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | None = False,
            embed_max: int = EMBED_MAX, **options) -> TopicModel:
     """Embed ``texts`` with the bundled encoder (through the score cache when given), then ``fit``.
@@ -73,7 +80,7 @@ def assign(texts: Sequence[str], *, device: str = "auto", cache: str | bool | No
     texts = ["" if t is None else str(t) for t in texts]
     if len(texts) <= embed_max:
         return fit(texts, embed(texts, device=device, cache=cache), **options)
-    sample = np.sort(np.random.default_rng(0).choice(len(texts), size=embed_max, replace=False))
+    sample = embedded_rows(len(texts), embed_max)
     chosen = [texts[i] for i in sample]
     fitted = fit(chosen, embed(chosen, device=device, cache=cache), **options)
     rest = np.setdiff1d(np.arange(len(texts)), sample)

@@ -38,9 +38,9 @@ from audit.report.playbook.context import (
 from audit.report.playbook.current_state import build_current_state
 from audit.report.playbook.escalation import build_escalation
 from audit.report.playbook.evidence import INTENTS, SENTIMENTS, complaint_counts, sentiment_mix, weekly_sentiment
+from audit.report.playbook.figures import Figures
 from audit.report.playbook.fitness import build_fitness, mark_sections
 from audit.report.playbook.guidelines import build_guidelines
-from audit.report.playbook.figures import Figures
 from audit.report.playbook.kpis import build_kpis, goals
 from audit.report.playbook.lexicon import load as load_lexicon
 from audit.report.playbook.roadmap import build_roadmap

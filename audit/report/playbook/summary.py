@@ -183,7 +183,6 @@ def build_summary(ctx: Context, complaints: dict, roadmap: dict) -> dict:
         gap_rows.append({"key": d["key"], "label": d["label"], "score": d["score"], "target": d["target"],
                          "fmt": "number", "finding": finding.rstrip(".") + ".", "cost": _gap_cost(d["key"], ctx)})
     cost = _cost(ctx, complaints)
-    first_phase = roadmap["phases"][0]["actions"]["rows"]
     label = g.label + (" (provisional)" if g.status == "provisional" else "")
     f = ctx.figures
     unit = (cost["unit"], cost["what"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import shutil
@@ -31,6 +30,7 @@ from audit.textmodel.labels import SENTIMENTS
 from audit.textmodel.model import DEFAULT_MODEL
 from audit.textmodel.training.data import DOMAINS, hand_train, training_rows
 from audit.textmodel.training.measures import binary_report, report
+from audit.textmodel.training.sentiment import class_weights, prepare, split
 
 #: files of a sentiment-stage directory that the joint model starts from (and replaces)
 ENCODER_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json")
@@ -87,7 +87,6 @@ class Joint:
 def sentiment_rows(cache: Path, seed: int, movies_cap: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sentiment stage's own train and test parts (same preparation, same split)."""
     from audit.textmodel.training.corpora import load_all
-    from audit.textmodel.training.sentiment import prepare, split
 
     df = prepare(load_all(cache), movies_cap, seed)
     part = split(df, seed)
@@ -114,8 +113,7 @@ def fine_tune(base: Path, triage: pd.DataFrame, sentiment: pd.DataFrame, args: a
     y = torch.tensor(triage[list(H.TRIAGE)].to_numpy(), dtype=torch.float32)
     w = _weights(triage)
     sent_y = torch.tensor(sentiment["label"].map({s: i for i, s in enumerate(SENTIMENTS)}).to_numpy())
-    counts = np.bincount(sent_y.numpy(), minlength=len(SENTIMENTS))
-    ce = torch.nn.CrossEntropyLoss(weight=torch.tensor((counts.sum() / (3 * counts)) ** 0.5, dtype=torch.float))
+    ce = torch.nn.CrossEntropyLoss(weight=class_weights(sent_y.numpy(), len(SENTIMENTS)))
     started = time.time()
     model.train()
     for step in range(1, args.steps + 1):

@@ -60,6 +60,15 @@ def heldout(cache: Path, seed: int = 13, movies_cap: int = 5000) -> pd.DataFrame
     return df[split(df, seed) == "test"].reset_index(drop=True)
 
 
+def class_weights(y: np.ndarray, n_classes: int):
+    """Loss weights: the inverse square root of each class's frequency (rare classes count more,
+    without letting a handful of rows dominate)."""
+    import torch
+
+    counts = np.bincount(y, minlength=n_classes)
+    return torch.tensor((counts.sum() / (n_classes * counts)) ** 0.5, dtype=torch.float)
+
+
 def _batches(lengths: np.ndarray, batch_size: int, rng: random.Random) -> list[list[int]]:
     """Length-bucketed batches: shuffle, sort within windows, then shuffle batch order."""
     order = list(range(len(lengths)))
@@ -114,9 +123,7 @@ def train(args: argparse.Namespace) -> dict:
     enc = tok(list(tr["text"]), truncation=True, max_length=args.max_length)
     ids = enc["input_ids"]
     y = torch.tensor(tr["label"].map({l: i for i, l in enumerate(LABELS)}).to_numpy())
-    counts = np.bincount(y.numpy(), minlength=3)
-    weights = torch.tensor((counts.sum() / (3 * counts)) ** 0.5, dtype=torch.float)
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weights(y.numpy(), len(LABELS)))
 
     rng = random.Random(args.seed)
     steps_per_epoch = math.ceil(len(ids) / args.batch_size)
